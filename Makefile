@@ -1,0 +1,33 @@
+# WorkHub: `make run` and `make test` work on a fresh machine with Python 3.11, Node 20, make and git.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+export UV_LINK_MODE ?= copy
+
+.PHONY: run test install uv lint typecheck unit bench clean
+
+uv:
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.9"
+
+install: uv
+	$(UV) sync --frozen --all-packages
+
+run: install
+	$(UV) run --no-sync workhub dev
+
+lint: install
+	$(UV) run --no-sync ruff check .
+	$(UV) run --no-sync ruff format --check .
+	$(UV) run --no-sync lint-imports
+
+typecheck: install
+	$(UV) run --no-sync pyright
+
+test: lint typecheck
+	$(UV) run --no-sync pytest --cov --cov-report=term --cov-report=xml:.coverage.xml -p no:cacheprovider
+
+bench: install
+	$(UV) run --no-sync python -m bench.run
+
+clean:
+	rm -rf .venv .pytest_cache .coverage .coverage.xml

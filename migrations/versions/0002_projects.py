@@ -1,0 +1,22 @@
+"""Schema changes of the projects module (reserved while the foundation is built; squashed before landing).
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

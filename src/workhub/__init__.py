@@ -1,0 +1,5 @@
+"""WorkHub: a task hub for small teams."""
+
+__all__ = ("__version__",)
+
+__version__ = "0.1.0"

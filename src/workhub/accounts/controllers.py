@@ -1,0 +1,191 @@
+"""Routes of accounts: sign-up and sign-in, the caller's profile, user administration."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, patch, post
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workhub.accounts import schemas
+from workhub.accounts.services import AuthService, UserService, normalise_email
+from workhub.kernel.context import current_context
+from workhub.kernel.errors import RateLimited, Unauthorized
+from workhub.kernel.guards import admin_only
+from workhub.kernel.pagination import MAX_LIMIT
+from workhub.kernel.ratelimit import RateLimiter
+from workhub.kernel.security import CurrentUser, TokenService
+from workhub.settings import Settings
+
+__all__ = ("AdminUserController", "AuthController", "MeController")
+
+
+def _limiter(request: Request[Any, Any, Any]) -> RateLimiter:
+    return RateLimiter(request.app.state.redis)
+
+
+class AuthController(Controller):
+    """Sign-up, sign-in, token refresh and sign-out."""
+
+    path = "/api/v1/auth"
+    tags = ["auth"]
+
+    @post("/register", operation_id="Register", opt={"public": True}, summary="Create an account")
+    async def register(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        settings: Settings,
+        data: schemas.RegisterRequest,
+    ) -> schemas.User:
+        """201 with the new user; rate-limited per address."""
+        await _limiter(request).hit(f"register:ip:{current_context().ip}", limit=settings.register_rate)
+        user = await UserService(session=db_session).register(data)
+        return UserService.as_schema(user)
+
+    @post("/login", operation_id="Login", opt={"public": True}, status_code=HTTP_200_OK, summary="Sign in")
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        settings: Settings,
+        data: schemas.LoginRequest,
+    ) -> schemas.TokenPair:
+        """Tokens for a right password; the same 401 for a wrong password and an unknown email.
+
+        Ten wrong passwords in a row lock the address for 15 minutes, whether
+        or not an account has it, so the lock reveals nothing either.
+        """
+        limiter = _limiter(request)
+        email = normalise_email(data.email)
+        await limiter.hit(f"login:ip:{current_context().ip}", limit=settings.login_rate)
+        await limiter.hit(f"login:acct:{email}", limit=settings.login_rate)
+        redis = request.app.state.redis
+        fail_key = f"wh:fail:{email}"
+        failures = int(await redis.get(fail_key) or 0)
+        if failures >= settings.lockout_threshold:
+            ttl = max(1, int(await redis.ttl(fail_key)))
+            raise RateLimited(
+                "Too many wrong passwords; try again later.",
+                code="account_locked",
+                headers={"Retry-After": str(ttl)},
+            )
+        try:
+            pair = await AuthService(db_session, settings, request.app.state.tokens).login(
+                email, data.password
+            )
+        except Unauthorized:
+            pipe = redis.pipeline(transaction=False)
+            pipe.incr(fail_key)
+            pipe.expire(fail_key, settings.lockout_seconds)
+            await pipe.execute()
+            raise
+        await redis.delete(fail_key)
+        return pair
+
+    @post(
+        "/refresh",
+        operation_id="Refresh",
+        opt={"public": True},
+        status_code=HTTP_200_OK,
+        summary="Rotate tokens",
+    )
+    async def refresh(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        settings: Settings,
+        data: schemas.RefreshRequest,
+    ) -> schemas.TokenPair:
+        """A new pair; the presented refresh token can never be used again."""
+        await _limiter(request).hit(f"refresh:ip:{current_context().ip}", limit=settings.login_rate * 6)
+        return await AuthService(db_session, settings, request.app.state.tokens).refresh(data.refresh_token)
+
+    @post("/logout", operation_id="Logout", status_code=HTTP_204_NO_CONTENT, summary="Sign out")
+    async def logout(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        db_session: AsyncSession,
+        settings: Settings,
+        data: schemas.RefreshRequest | None = None,
+    ) -> None:
+        """Revoke this login's refresh tokens and deny the access token until it expires."""
+        tokens: TokenService = request.app.state.tokens
+        await AuthService(db_session, settings, tokens).logout(
+            data.refresh_token if data else None, request.user.id
+        )
+        await tokens.deny(request.user)
+
+
+class MeController(Controller):
+    """The signed-in user's own account."""
+
+    path = "/api/v1/me"
+    tags = ["me"]
+
+    @get("", operation_id="GetMe", summary="Who am I")
+    async def get_me(self, request: Request[CurrentUser, Any, Any], db_session: AsyncSession) -> schemas.User:
+        """The caller's profile."""
+        return UserService.as_schema(await UserService(session=db_session).get(request.user.id))
+
+    @patch("", operation_id="UpdateMe", summary="Change my profile")
+    async def update_me(
+        self, request: Request[CurrentUser, Any, Any], db_session: AsyncSession, data: schemas.UserUpdate
+    ) -> schemas.User:
+        """Name, language, time zone and reminder offsets (minutes before a deadline)."""
+        user = await UserService(session=db_session).update_profile(request.user.id, data)
+        return UserService.as_schema(user)
+
+    @post(
+        "/password",
+        operation_id="ChangePassword",
+        status_code=HTTP_204_NO_CONTENT,
+        summary="Change my password",
+    )
+    async def change_password(
+        self, request: Request[CurrentUser, Any, Any], db_session: AsyncSession, data: schemas.PasswordChange
+    ) -> None:
+        """Every other session ends: refresh tokens are revoked and access tokens cut off."""
+        await UserService(session=db_session).change_password(request.user.id, data)
+        await AuthService.revoke_all(db_session, request.user.id)
+        await request.app.state.tokens.cut_off(request.user.id)
+
+
+class AdminUserController(Controller):
+    """User administration for system administrators."""
+
+    path = "/api/v1/admin/users"
+    tags = ["admin"]
+    guards = [admin_only]
+
+    @get("", operation_id="AdminListUsers", summary="List users")
+    async def list_users(
+        self,
+        db_session: AsyncSession,
+        q: str | None = None,
+        role: Annotated[str | None, Parameter(pattern="^(admin|member)$")] = None,
+        active: bool | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT)] = 50,
+        cursor: str | None = None,
+    ) -> schemas.UserPage:
+        """Filter by text (name or email), role and active flag."""
+        return await UserService(session=db_session).page(
+            q=q, role=role, active=active, limit=limit, cursor=cursor
+        )
+
+    @patch("/{user_id:uuid}", operation_id="AdminUpdateUser", summary="Change a user's role or active flag")
+    async def update_user(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        db_session: AsyncSession,
+        user_id: UUID,
+        data: schemas.AdminUserUpdate,
+    ) -> schemas.User:
+        """The last active administrator can be neither demoted nor deactivated."""
+        user, cut = await UserService(session=db_session).admin_update(user_id, data)
+        if cut:
+            await request.app.state.tokens.cut_off(user.id)
+        return UserService.as_schema(user)

@@ -1,0 +1,103 @@
+"""Requests and responses of accounts, auth and user administration."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+__all__ = (
+    "AdminUserUpdate",
+    "LoginRequest",
+    "PasswordChange",
+    "RefreshRequest",
+    "RegisterRequest",
+    "TokenPair",
+    "User",
+    "UserPage",
+    "UserUpdate",
+)
+
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+Locale = Literal["ru", "en"]
+SystemRole = Literal["admin", "member"]
+Offset = Annotated[int, msgspec.Meta(ge=0, le=60 * 24 * 60)]
+
+
+class User(msgspec.Struct):
+    """A user as they and administrators see them."""
+
+    id: UUID
+    email: str
+    name: str
+    role: SystemRole
+    is_active: bool
+    locale: Locale
+    timezone: str
+    reminder_offsets: list[int]
+    created_at: datetime
+
+
+class UserPage(msgspec.Struct):
+    """A page of users."""
+
+    items: list[User]
+    next_cursor: str | None
+
+
+class RegisterRequest(msgspec.Struct):
+    """Sign-up form; the password must have at least 10 characters and differ from the email."""
+
+    email: Email
+    password: Password
+    name: Name
+    locale: Locale | None = None
+
+
+class LoginRequest(msgspec.Struct):
+    """Email and password."""
+
+    email: Annotated[str, msgspec.Meta(max_length=320)]
+    password: Password
+
+
+class RefreshRequest(msgspec.Struct):
+    """A refresh token to trade for a new pair."""
+
+    refresh_token: Annotated[str, msgspec.Meta(min_length=1, max_length=512)]
+
+
+class TokenPair(msgspec.Struct):
+    """An access token (JWT) and a refresh token (opaque, single use)."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: str = "bearer"
+
+
+class UserUpdate(msgspec.Struct, omit_defaults=True):
+    """What a user may change about themselves (absent fields stay as they are)."""
+
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    locale: Locale | msgspec.UnsetType = msgspec.UNSET
+    timezone: Annotated[str, msgspec.Meta(max_length=64)] | msgspec.UnsetType = msgspec.UNSET
+    reminder_offsets: Annotated[list[Offset], msgspec.Meta(max_length=10)] | msgspec.UnsetType = msgspec.UNSET
+
+
+class PasswordChange(msgspec.Struct):
+    """The current password and the new one."""
+
+    current_password: Password
+    new_password: Password
+
+
+class AdminUserUpdate(msgspec.Struct, omit_defaults=True):
+    """What an administrator may change about a user."""
+
+    role: SystemRole | msgspec.UnsetType = msgspec.UNSET
+    is_active: bool | msgspec.UnsetType = msgspec.UNSET

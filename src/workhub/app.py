@@ -1,0 +1,157 @@
+"""``create_app()``: the Litestar application with core modules and plugins.
+
+The core modules install through the same :class:`Registry` as plugins do;
+the app is then built from what the registry holds. Start-up connects Redis,
+binds the runtime, starts the outbox relay and, in ``dev``, the SAQ worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
+from litestar import Litestar, Router
+from litestar.config.compression import CompressionConfig
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from workhub import __version__
+from workhub.kernel import events
+from workhub.kernel.db import build_db_config
+from workhub.kernel.errors import exception_handlers
+from workhub.kernel.health import HealthController
+from workhub.kernel.idempotency import IdempotencyMiddleware
+from workhub.kernel.middleware import RequestContextMiddleware
+from workhub.kernel.plugins import Registry, Runtime, WorkhubPlugin, discover_plugins
+from workhub.kernel.queue import SaqQueue, build_worker
+from workhub.kernel.redis import create_redis
+from workhub.kernel.security import AuthMiddleware, TokenService
+from workhub.settings import Settings
+
+__all__ = ("CORE_PLUGINS", "build_registry", "create_app")
+
+logger = logging.getLogger("workhub")
+
+
+def core_plugins() -> list[WorkhubPlugin]:
+    """The core modules, in the order their subscribers run."""
+    from workhub import accounts, audit, notifications, projects, tasks
+
+    return [audit.plugin, accounts.plugin, projects.plugin, tasks.plugin, notifications.plugin]
+
+
+CORE_PLUGINS = ("audit", "accounts", "projects", "tasks", "notifications")
+
+
+def build_registry(settings: Settings, plugins: Sequence[WorkhubPlugin] | None = None) -> Registry:
+    """Install the core, then ``plugins`` (or the discovered ones when None)."""
+    registry = Registry()
+    for plugin in core_plugins():
+        registry.install(plugin, core=True)
+    if plugins is None:
+        allow = settings.plugins.split(",") if settings.plugins is not None else None
+        for plugin, named in discover_plugins(allow):
+            registry.install(plugin, required=named)
+    else:
+        for plugin in plugins:
+            registry.install(plugin, required=True)
+    registry.add_job(events.deliver_event, name="workhub.deliver_event")
+    return registry
+
+
+def create_app(
+    settings: Settings,
+    *,
+    plugins: Sequence[WorkhubPlugin] | None = None,
+    run_worker: bool = False,
+    run_relay: bool = True,
+) -> Litestar:
+    """Build the app for ``settings`` (URLs must be resolved by the caller)."""
+    if not settings.database_url or not settings.redis_url:
+        raise ValueError("create_app needs database_url and redis_url (see workhub.cli for embedded servers)")
+    registry = build_registry(settings, plugins)
+    events.set_transaction_listeners(registry.transaction_listeners)
+    db_config = build_db_config(settings.database_url, pool_size=settings.db_pool_size)
+    redis = create_redis(settings.redis_url)
+    queue = SaqQueue(settings.redis_url)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        runtime = Runtime(settings=settings, db=db_config, redis=redis, queue=queue)
+        registry.bind(runtime)
+        await queue.connect()
+        background: list[asyncio.Task[Any]] = []
+        relay = events.OutboxRelay(db_config, registry, queue)
+        app.state.relay = relay
+        if run_relay:
+            background.append(asyncio.create_task(relay.run_forever(), name="outbox-relay"))
+        worker = None
+        if run_worker:
+            worker = build_worker(queue, registry.jobs, registry.crons, context={"registry": registry})
+            background.append(asyncio.create_task(worker.start(), name="saq-worker"))
+        for status in registry.statuses:
+            if not status.enabled:
+                logger.warning("plugin %s is disabled: %s", status.name, status.reason)
+        try:
+            yield
+        finally:
+            if worker is not None:
+                await worker.stop()
+            for task in background:
+                task.cancel()
+            for task in background:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            await queue.disconnect()
+            await redis.aclose()
+
+    route_handlers: list[Any] = [HealthController, *registry.route_handlers]
+    for name, handlers in registry.plugin_routes.items():
+        route_handlers.append(
+            Router(path=f"/api/v1/integrations/{name}", route_handlers=handlers, tags=[name])
+        )
+
+    app = Litestar(
+        route_handlers=route_handlers,
+        dependencies={
+            "registry": Provide(lambda: registry, sync_to_thread=False),
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+            **registry.dependencies,
+        },
+        plugins=[SQLAlchemyPlugin(config=db_config)],
+        middleware=[
+            DefineMiddleware(RequestContextMiddleware, trust_proxy=settings.env == "prod"),
+            DefineMiddleware(IdempotencyMiddleware, redis_getter=lambda: redis),
+            DefineMiddleware(AuthMiddleware, exclude_from_auth_key="public", exclude=["/schema"]),
+        ],
+        exception_handlers=exception_handlers(),
+        openapi_config=OpenAPIConfig(
+            title="WorkHub API",
+            version=__version__,
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+            ),
+            security=[{"bearer": []}],
+        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
+        lifespan=[lifespan],
+        debug=False,
+    )
+    app.state.settings = settings
+    app.state.registry = registry
+    app.state.registry_access_scopes = registry.access_scopes
+    app.state.db_config = db_config
+    app.state.redis = redis
+    app.state.queue = queue
+    app.state.tokens = TokenService(settings, redis)
+    return app

@@ -1,0 +1,121 @@
+"""Writing audit records (inside the publishing transaction) and reading them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
+from sqlalchemy import select
+
+from workhub.audit.models import AuditRecord
+from workhub.audit.schemas import AuditEntry, AuditPage
+from workhub.kernel.context import current_context
+from workhub.kernel.pagination import decode_cursor, encode_cursor
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from workhub.kernel.events import DomainEvent
+
+__all__ = ("AuditFilter", "AuditService", "record_event")
+
+
+async def record_event(session: AsyncSession, event: DomainEvent) -> None:
+    """Transaction listener: one audit record per published event."""
+    ctx = current_context()
+    session.add(
+        AuditRecord(
+            occurred_at=event.occurred_at,
+            actor_kind=ctx.actor.kind,
+            actor_id=ctx.actor.id,
+            actor_name=ctx.actor.name,
+            action=event.name,
+            entity_type=event.entity_type,
+            entity_id=event.entity_id,
+            project_id=event.project_id,
+            changes=event.changes,
+            request_id=ctx.request_id,
+            ip=ctx.ip,
+        )
+    )
+
+
+class AuditFilter:
+    """Filters of the audit listings (all optional)."""
+
+    def __init__(
+        self,
+        *,
+        entity: tuple[str, UUID] | None = None,
+        project_id: UUID | None = None,
+        actor_id: UUID | None = None,
+        action: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> None:
+        self.entity = entity
+        self.project_id = project_id
+        self.actor_id = actor_id
+        self.action = action
+        self.since = since
+        self.until = until
+
+
+class AuditService(SQLAlchemyAsyncRepositoryService[AuditRecord]):
+    """Reads the audit log; it is never updated."""
+
+    class Repo(SQLAlchemyAsyncRepository[AuditRecord]):
+        """Audit records."""
+
+        model_type = AuditRecord
+
+    repository_type = Repo
+
+    async def page(self, filters: AuditFilter, *, limit: int, cursor: str | None) -> AuditPage:
+        """Newest first; the cursor is the last id (UUIDv7 ids are time-ordered)."""
+        stmt = select(AuditRecord).order_by(AuditRecord.id.desc()).limit(limit + 1)
+        if filters.entity is not None:
+            stmt = stmt.where(
+                AuditRecord.entity_type == filters.entity[0], AuditRecord.entity_id == filters.entity[1]
+            )
+        if filters.project_id is not None:
+            stmt = stmt.where(AuditRecord.project_id == filters.project_id)
+        if filters.actor_id is not None:
+            stmt = stmt.where(AuditRecord.actor_id == filters.actor_id)
+        if filters.action:
+            stmt = stmt.where(AuditRecord.action == filters.action)
+        if filters.since is not None:
+            stmt = stmt.where(AuditRecord.occurred_at >= filters.since)
+        if filters.until is not None:
+            stmt = stmt.where(AuditRecord.occurred_at < filters.until)
+        if cursor:
+            (last,) = decode_cursor(cursor, 1)
+            stmt = stmt.where(AuditRecord.id < UUID(str(last)))
+        rows = list((await self.repository.session.execute(stmt)).scalars())
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return AuditPage(
+            items=[self.to_entry(r) for r in rows],
+            next_cursor=encode_cursor(str(rows[-1].id)) if more and rows else None,
+        )
+
+    @staticmethod
+    def to_entry(row: AuditRecord) -> AuditEntry:
+        """The API form of a record."""
+        return AuditEntry(
+            id=row.id,
+            occurred_at=row.occurred_at,
+            actor_kind=row.actor_kind,
+            actor_id=row.actor_id,
+            actor_name=row.actor_name,
+            action=row.action,
+            entity_type=row.entity_type,
+            entity_id=row.entity_id,
+            project_id=row.project_id,
+            changes=row.changes,
+            request_id=row.request_id,
+            ip=str(row.ip) if row.ip is not None else None,
+        )

@@ -1,0 +1,141 @@
+"""The ``workhub`` command: run, worker, dev, migrate, create-admin, seed-demo.
+
+Commands start embedded PostgreSQL and Redis when ``WORKHUB_DATABASE_URL`` /
+``WORKHUB_REDIS_URL`` are not set, so a fresh checkout runs with nothing
+installed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+
+import click
+
+from workhub.cli_support import resolve_servers
+from workhub.settings import Settings, get_settings
+
+__all__ = ("main",)
+
+logger = logging.getLogger("workhub")
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(
+        level=os.environ.get("WORKHUB_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("uuid_utils").setLevel(logging.ERROR)
+
+
+@click.group()
+def main() -> None:
+    """WorkHub: a task hub for small teams."""
+    _setup_logging()
+
+
+@main.command()
+def migrate() -> None:
+    """Apply database migrations."""
+    from workhub.migrate import upgrade
+
+    settings, _ = resolve_servers()
+    assert settings.database_url is not None
+    upgrade(settings.database_url)
+    click.echo("Database is up to date.")
+
+
+@main.command("seed-demo")
+def seed_demo() -> None:
+    """Create demo users, a project and tasks (only if the database has no users)."""
+    from workhub.demo import seed
+
+    settings, _ = resolve_servers()
+    created = asyncio.run(seed(settings))
+    click.echo("Demo data created." if created else "The database already has users; nothing seeded.")
+
+
+def _serve(settings: Settings, *, run_worker: bool) -> None:
+    """Serve HTTP in this process with uvicorn; SIGINT/SIGTERM finish in-flight requests."""
+    import uvicorn
+
+    from workhub.app import create_app
+
+    app = create_app(settings, run_worker=run_worker)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=20,
+    )
+    server = uvicorn.Server(config)
+    asyncio.run(server.serve())
+
+
+@main.command()
+def dev() -> None:
+    """Web and worker in one process on embedded servers (``make run``)."""
+    from workhub.demo import DEMO_LOGINS, seed
+    from workhub.migrate import upgrade
+
+    settings, servers = resolve_servers()
+    assert settings.database_url is not None
+    try:
+        upgrade(settings.database_url)
+        if settings.demo_data and asyncio.run(seed(settings)):
+            click.echo("Demo data created on first start.")
+        click.echo(f"\nWorkHub is running at {settings.base_url}  (API docs: {settings.base_url}/schema)")
+        click.echo("Demo logins:")
+        for email, password, role in DEMO_LOGINS:
+            click.echo(f"  {email} / {password}  ({role})")
+        click.echo("Press Ctrl-C to stop.\n")
+        _serve(settings, run_worker=True)
+    finally:
+        servers.stop()
+
+
+@main.command()
+def run() -> None:
+    """Web only (use ``workhub worker`` beside it)."""
+    settings, servers = resolve_servers()
+    try:
+        _serve(settings, run_worker=False)
+    finally:
+        servers.stop()
+
+
+@main.command()
+def worker() -> None:
+    """The SAQ worker and the outbox relay, without HTTP."""
+    from workhub.worker import run_worker
+
+    settings, servers = resolve_servers()
+    try:
+        asyncio.run(run_worker(settings))
+    finally:
+        servers.stop()
+
+
+def _register_plugin_commands() -> None:
+    """Add the CLI commands core modules and plugins registered."""
+    try:
+        from workhub.app import build_registry
+
+        registry = build_registry(get_settings())
+    except Exception as exc:  # a broken plugin must not hide `workhub --help`
+        click.echo(f"warning: plugin commands unavailable: {exc}", err=True)
+        return
+    for command in registry.cli_commands:
+        main.add_command(command)
+
+
+_register_plugin_commands()
+
+if __name__ == "__main__":  # pragma: no cover
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""The one source of "now", so tests can move time instead of sleeping."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+__all__ = ("Clock", "clock")
+
+
+class Clock:
+    """Wall-clock time in UTC, with an offset tests can shift."""
+
+    def __init__(self) -> None:
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        return datetime.now(UTC) + self._offset
+
+    def shift(self, delta: timedelta) -> None:
+        """Move time forward (or back) for everything that asks this clock."""
+        self._offset += delta
+
+    def reset(self) -> None:
+        """Return to real time."""
+        self._offset = timedelta(0)
+
+
+clock = Clock()

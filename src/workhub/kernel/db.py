@@ -1,0 +1,75 @@
+"""Database access: the model base, the SQLAlchemy config and sessions.
+
+Every model uses advanced-alchemy's UUIDv7 audit base (time-ordered UUID keys,
+``created_at``/``updated_at``). Routes get their session from the
+advanced-alchemy plugin; jobs, CLI commands and the outbox relay open one with
+:func:`session_scope`, so business rules run the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+import uuid_utils.compat
+from advanced_alchemy.base import UUIDv7AuditBase, orm_registry
+from advanced_alchemy.extensions.litestar import (
+    AlembicAsyncConfig,
+    AsyncSessionConfig,
+    EngineConfig,
+    SQLAlchemyAsyncConfig,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+__all__ = ("Base", "build_db_config", "metadata", "new_id", "session_scope")
+
+Base = UUIDv7AuditBase
+"""Base class for every WorkHub model (UUIDv7 ``id``, ``created_at``, ``updated_at``)."""
+
+metadata = orm_registry.metadata
+
+
+def new_id() -> UUID:
+    """A time-ordered UUIDv7, for rows whose id is needed before the INSERT."""
+    return uuid_utils.compat.uuid7()
+
+
+def build_db_config(url: str, *, pool_size: int = 10, echo: bool = False) -> SQLAlchemyAsyncConfig:
+    """The advanced-alchemy config for ``url`` (``postgresql+asyncpg://``).
+
+    Routes commit through the ``autocommit`` before-send handler: a 2xx
+    response commits, anything else rolls back, so a failed request leaves no
+    half-written rows.
+    """
+    return SQLAlchemyAsyncConfig(
+        connection_string=url,
+        engine_config=EngineConfig(
+            pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, echo=echo
+        ),
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        before_send_handler="autocommit",
+        alembic_config=AlembicAsyncConfig(script_location="migrations", version_table_name="alembic_version"),
+        set_default_exception_handler=False,
+        metadata=metadata,
+    )
+
+
+@asynccontextmanager
+async def session_scope(config: SQLAlchemyAsyncConfig) -> AsyncIterator[AsyncSession]:
+    """A session that commits when the block succeeds and rolls back otherwise."""
+    async with config.get_session() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+def engine_of(config: SQLAlchemyAsyncConfig) -> AsyncEngine:
+    """The engine behind ``config`` (created on first use)."""
+    return config.get_engine()

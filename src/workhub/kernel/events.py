@@ -1,0 +1,241 @@
+"""Domain events, the transactional outbox and the relay that drains it.
+
+A service publishes an event with :func:`publish` inside its transaction: the
+event is written to the ``outbox`` table and handed to the in-transaction
+listeners (the audit log) in the same transaction, so a row, its audit
+record and its event commit or vanish together. After commit the
+:class:`OutboxRelay` moves outbox rows to subscribers: each subscriber gets
+each event as its own SAQ job, keyed so a retried relay never enqueues twice.
+A process killed between commit and relay loses nothing: the row stays
+undispatched until a relay picks it up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+from uuid import UUID, uuid4
+
+import msgspec
+from advanced_alchemy.base import orm_registry
+from sqlalchemy import BigInteger, DateTime, Index, String, insert, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workhub.kernel.clock import clock
+
+if TYPE_CHECKING:
+    from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from workhub.kernel.plugins import Registry
+    from workhub.kernel.queue import JobQueue
+
+__all__ = (
+    "NOTIFY_CHANNEL",
+    "DomainEvent",
+    "Outbox",
+    "OutboxRelay",
+    "TransactionListener",
+    "decode_event",
+    "deliver_event",
+    "event_types",
+    "publish",
+    "set_transaction_listeners",
+)
+
+logger = logging.getLogger("workhub.events")
+NOTIFY_CHANNEL = "workhub_outbox"
+
+_EVENT_TYPES: dict[str, type[DomainEvent]] = {}
+
+
+class DomainEvent(msgspec.Struct, frozen=True, kw_only=True, tag_field="event"):
+    """Something that happened, named in the past tense (``task.updated``).
+
+    ``entity_type``/``entity_id``/``project_id`` and ``changes`` (field →
+    ``[before, after]``) are what the audit log records; subclasses add the
+    payload their subscribers need (usually the same Struct the REST API
+    returns).
+    """
+
+    entity_type: ClassVar[str] = "entity"
+    id: UUID = msgspec.field(default_factory=uuid4)
+    """Unique per event: subscribers use it to drop a repeated delivery."""
+    entity_id: UUID
+    project_id: UUID | None = None
+    changes: dict[str, list[Any]] = {}
+    occurred_at: datetime = msgspec.field(default_factory=clock.now)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        tag = cls.__struct_config__.tag
+        if isinstance(tag, str):
+            _EVENT_TYPES[tag] = cls
+
+    @property
+    def name(self) -> str:
+        """The event's tag, e.g. ``task.updated``; also the audit action."""
+        return str(type(self).__struct_config__.tag)
+
+
+def event_types() -> dict[str, type[DomainEvent]]:
+    """Every event class known to this process, by tag."""
+    return dict(_EVENT_TYPES)
+
+
+def decode_event(name: str, payload: bytes | str | dict[str, Any]) -> DomainEvent:
+    """Rebuild an event from its stored form."""
+    cls = _EVENT_TYPES[name]
+    if isinstance(payload, dict):
+        return msgspec.convert(payload, cls, strict=False)
+    return msgspec.json.decode(payload, type=cls)
+
+
+@orm_registry.mapped
+class Outbox:
+    """An event waiting to be relayed (``dispatched_at`` is null until it is)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "id", postgresql_where=text("dispatched_at IS NULL")),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    event: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"))
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+TransactionListener = Callable[["AsyncSession", DomainEvent], Awaitable[None]]
+_transaction_listeners: list[TransactionListener] = []
+
+
+def set_transaction_listeners(listeners: list[TransactionListener]) -> None:
+    """Install the listeners that run inside the publishing transaction."""
+    _transaction_listeners[:] = listeners
+
+
+async def publish(session: AsyncSession, event: DomainEvent) -> None:
+    """Record ``event`` in the caller's transaction (outbox + audit).
+
+    The NOTIFY is transactional too: PostgreSQL delivers it only on commit,
+    so the relay wakes exactly when there is something committed to relay.
+    """
+    await session.execute(insert(Outbox).values(event=event.name, payload=msgspec.to_builtins(event)))
+    for listener in _transaction_listeners:
+        await listener(session, event)
+    await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+
+
+class OutboxRelay:
+    """Moves committed outbox rows to subscribers, at least once each.
+
+    Several relays may run (web processes, workers): ``FOR UPDATE SKIP
+    LOCKED`` gives each row to one of them, and job keys make a repeated
+    enqueue after a crash a no-op.
+    """
+
+    batch_size = 200
+
+    def __init__(self, db: SQLAlchemyAsyncConfig, registry: Registry, queue: JobQueue) -> None:
+        self.db = db
+        self.registry = registry
+        self.queue = queue
+        self._wake = asyncio.Event()
+
+    async def run_once(self) -> int:
+        """Relay one batch; returns how many events it moved."""
+        from sqlalchemy import select, update
+
+        async with self.db.get_session() as session:
+            rows = (
+                await session.execute(
+                    select(Outbox.id, Outbox.event, Outbox.payload)
+                    .where(Outbox.dispatched_at.is_(None))
+                    .order_by(Outbox.id)
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                await session.rollback()
+                return 0
+            for row_id, name, payload in rows:
+                await self._dispatch(row_id, name, payload)
+            await session.execute(
+                update(Outbox).where(Outbox.id.in_([r[0] for r in rows])).values(dispatched_at=clock.now())
+            )
+            await session.commit()
+            return len(rows)
+
+    async def _dispatch(self, row_id: int, name: str, payload: dict[str, Any]) -> None:
+        subscribers = self.registry.subscribers_for(name)
+        event: DomainEvent | None = None
+        for sub in subscribers:
+            if sub.inline:
+                if event is None:
+                    event = decode_event(name, payload)
+                try:
+                    await sub.handler(event, self.registry.runtime)
+                except Exception:
+                    logger.exception("inline subscriber %s failed on %s #%s", sub.name, name, row_id)
+                continue
+            await self.queue.enqueue(
+                "workhub.deliver_event",
+                key=f"event:{row_id}:{sub.name}",
+                subscriber=sub.name,
+                event=name,
+                payload=payload,
+            )
+
+    def wake(self) -> None:
+        """Ask the running loop to look at the outbox now."""
+        self._wake.set()
+
+    async def run_forever(self, *, poll_interval: float = 1.0) -> None:
+        """Relay until cancelled, woken by NOTIFY and by a periodic poll."""
+        listener = await self._listen()
+        try:
+            while True:
+                try:
+                    while await self.run_once():
+                        pass
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    logger.exception("outbox relay failed; retrying")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=poll_interval)
+                self._wake.clear()
+        finally:
+            if listener is not None:
+                with contextlib.suppress(Exception):
+                    await listener.close()
+
+    async def _listen(self) -> Any:
+        """A raw asyncpg connection LISTENing for outbox NOTIFYs (None if unavailable)."""
+        try:
+            import asyncpg
+
+            url = self.db.connection_string or ""
+            dsn = url.replace("postgresql+asyncpg://", "postgresql://", 1)
+            conn = await asyncpg.connect(dsn)
+            await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+            return conn
+        except Exception:
+            logger.warning("outbox relay could not LISTEN; polling only", exc_info=True)
+            return None
+
+
+async def deliver_event(ctx: dict[str, Any], *, subscriber: str, event: str, payload: dict[str, Any]) -> None:
+    """SAQ job: hand one event to one subscriber (retried with backoff by SAQ)."""
+    registry: Registry = ctx["registry"]
+    sub = registry.subscriber(subscriber)
+    if sub is None:
+        logger.warning("no subscriber %s for %s any more; dropping", subscriber, event)
+        return
+    await sub.handler(decode_event(event, payload), registry.runtime)

@@ -1,0 +1,175 @@
+"""``Idempotency-Key`` for every POST, as pure ASGI middleware.
+
+The first request with a key runs and its response is kept for a day. The
+same key with the same body replays that response; with another body it is
+a 422; while the first is still running it is a 409. Keys are scoped to the
+caller (their Authorization header, else their address) and the path, so two
+users cannot collide. Responses of 5xx are not kept: a retry runs again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any, cast
+
+import msgspec
+
+from workhub.kernel.context import current_context
+from workhub.kernel.errors import PROBLEM_MEDIA_TYPE, Problem
+from workhub.kernel.i18n import translate
+
+if TYPE_CHECKING:
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+    from redis.asyncio import Redis
+
+__all__ = ("IdempotencyMiddleware",)
+
+LOCK_SECONDS = 120
+KEEP_SECONDS = 24 * 3600
+
+
+class _Stored(msgspec.Struct):
+    state: str
+    body_hash: str
+    status: int = 0
+    headers: list[tuple[str, str]] = []
+    body: bytes = b""
+
+
+class IdempotencyMiddleware:
+    """Replays, refuses or runs a POST according to its ``Idempotency-Key``."""
+
+    def __init__(self, app: ASGIApp, *, redis_getter: Any) -> None:
+        self.app = app
+        self.redis_getter = redis_getter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI call."""
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", []))
+        key = headers.get(b"idempotency-key")
+        if not key:
+            await self.app(scope, receive, send)
+            return
+        if len(key) > 255:
+            await self._problem(
+                send, scope, 422, "validation_error", "error.validation", "Idempotency-Key is too long."
+            )
+            return
+        body = await _read_body(receive)
+        caller = headers.get(b"authorization") or (scope.get("client") or ("", 0))[0].encode()
+        scope_hash = hashlib.sha256(caller + b"|" + scope["path"].encode() + b"|" + key).hexdigest()
+        body_hash = hashlib.sha256(body).hexdigest()
+        redis: Redis = self.redis_getter()
+        redis_key = f"wh:idem:{scope_hash}"
+        claimed = await redis.set(
+            redis_key, msgspec.msgpack.encode(_Stored("running", body_hash)), nx=True, ex=LOCK_SECONDS
+        )
+        if not claimed:
+            raw = await redis.get(redis_key)
+            stored = msgspec.msgpack.decode(raw, type=_Stored) if raw else None
+            if stored is None:
+                await self._problem(
+                    send, scope, 409, "idempotency_conflict", "error.idempotency_conflict", None
+                )
+            elif stored.body_hash != body_hash:
+                await self._problem(
+                    send, scope, 422, "idempotency_mismatch", "error.idempotency_mismatch", None
+                )
+            elif stored.state == "running":
+                await self._problem(
+                    send, scope, 409, "idempotency_conflict", "error.idempotency_conflict", None
+                )
+            else:
+                await self._replay(send, stored)
+            return
+        await self._run(scope, body, send, redis, redis_key, body_hash)
+
+    async def _run(
+        self, scope: Scope, body: bytes, send: Send, redis: Redis, redis_key: str, body_hash: str
+    ) -> None:
+        sent = False
+
+        async def replay_receive() -> Any:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return {"type": "http.disconnect"}
+
+        status = 500
+        out_headers: list[tuple[str, str]] = []
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal status, out_headers
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                out_headers = [
+                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", [])
+                ]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, cast("Receive", replay_receive), capture)
+        except BaseException:
+            await redis.delete(redis_key)
+            raise
+        if status >= 500:
+            await redis.delete(redis_key)
+            return
+        kept = [(k, v) for k, v in out_headers if k.lower() not in {"x-request-id", "date", "content-length"}]
+        done = _Stored("done", body_hash, status, kept, b"".join(chunks))
+        await redis.set(redis_key, msgspec.msgpack.encode(done), ex=KEEP_SECONDS)
+
+    @staticmethod
+    async def _replay(send: Send, stored: _Stored) -> None:
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in stored.headers]
+        headers.append((b"idempotent-replayed", b"true"))
+        headers.append((b"content-length", str(len(stored.body)).encode()))
+        await send({"type": "http.response.start", "status": stored.status, "headers": headers})
+        await send({"type": "http.response.body", "body": stored.body, "more_body": False})
+
+    @staticmethod
+    async def _problem(
+        send: Send, scope: Scope, status: int, code: str, key: str, detail: str | None
+    ) -> None:
+        ctx = current_context()
+        body = msgspec.json.encode(
+            Problem(
+                type=f"https://workhub.dev/problems/{code}",
+                title=translate(key, ctx.locale),
+                status=status,
+                code=code,
+                detail=detail,
+                instance=scope["path"],
+                request_id=ctx.request_id,
+            )
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+async def _read_body(receive: Receive) -> bytes:
+    parts: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.request":
+            parts.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                return b"".join(parts)
+        else:
+            return b"".join(parts)

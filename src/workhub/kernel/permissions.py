@@ -1,0 +1,82 @@
+"""The one permission table: which role may do which action.
+
+REST guards, Socket.IO room joins, search results and exports all ask
+:func:`allowed`. A caller with no role in a project (and no system role that
+grants reading it) is told the project's objects do not exist (404), so ids
+cannot be probed; a caller who may read but not act gets 403.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+__all__ = ("PROJECT_ROLES", "Action", "ProjectRole", "allowed", "can_read", "role_rank")
+
+ProjectRole = Literal["owner", "editor", "viewer"]
+PROJECT_ROLES: tuple[ProjectRole, ...] = ("owner", "editor", "viewer")
+
+
+class Action(StrEnum):
+    """Everything that can be done inside a project."""
+
+    PROJECT_READ = "project.read"
+    PROJECT_UPDATE = "project.update"
+    PROJECT_ARCHIVE = "project.archive"
+    MEMBER_READ = "member.read"
+    MEMBER_MANAGE = "member.manage"
+    INVITATION_MANAGE = "invitation.manage"
+    TASK_READ = "task.read"
+    TASK_CREATE = "task.create"
+    TASK_UPDATE = "task.update"
+    TASK_DELETE = "task.delete"
+    TASK_RESTORE = "task.restore"
+    COMMENT_CREATE = "comment.create"
+    COMMENT_DELETE_ANY = "comment.delete_any"
+    AUDIT_READ = "audit.read"
+
+
+_VIEWER = frozenset({Action.PROJECT_READ, Action.MEMBER_READ, Action.TASK_READ})
+_EDITOR = _VIEWER | {
+    Action.TASK_CREATE,
+    Action.TASK_UPDATE,
+    Action.TASK_DELETE,
+    Action.COMMENT_CREATE,
+    Action.AUDIT_READ,
+}
+_OWNER = frozenset(Action)
+
+PERMISSIONS: dict[str, frozenset[Action]] = {
+    "owner": _OWNER,
+    "editor": frozenset(_EDITOR),
+    "viewer": _VIEWER,
+    # A system administrator who is not a member may read every project
+    # (to search all tasks and investigate), but changes nothing in it.
+    "admin": _VIEWER | {Action.AUDIT_READ},
+}
+"""Role → allowed actions. ``admin`` applies only where the admin has no project role."""
+
+_RANK = {"viewer": 1, "editor": 2, "owner": 3}
+
+
+def effective_role(project_role: str | None, *, is_admin: bool) -> str | None:
+    """The row of the table that applies: the project role, else ``admin`` for admins."""
+    if project_role is not None:
+        return project_role
+    return "admin" if is_admin else None
+
+
+def allowed(project_role: str | None, action: Action, *, is_admin: bool = False) -> bool:
+    """Whether a caller with ``project_role`` (None: not a member) may do ``action``."""
+    role = effective_role(project_role, is_admin=is_admin)
+    return role is not None and action in PERMISSIONS[role]
+
+
+def can_read(project_role: str | None, *, is_admin: bool = False) -> bool:
+    """Whether the project exists for this caller at all."""
+    return allowed(project_role, Action.PROJECT_READ, is_admin=is_admin)
+
+
+def role_rank(role: str) -> int:
+    """Order of project roles (viewer < editor < owner)."""
+    return _RANK[role]

@@ -1,0 +1,305 @@
+"""The plugin API: :class:`WorkhubPlugin`, the typed :class:`Registry`, discovery.
+
+Core modules and integration plugins register through the same registry, so
+the API is exercised by the core itself. Plugins are distributions exposing
+an entry point in the ``workhub.plugins`` group; ``WORKHUB_PLUGINS`` is an
+allow-list. A plugin that fails to import, or that is explicitly enabled with
+incomplete settings, stops start-up with a clear message; an installed plugin
+with incomplete settings that was not asked for by name is reported (logs and
+``/health/ready``) and left disabled.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import msgspec
+
+from workhub.kernel.events import DomainEvent, TransactionListener
+from workhub.kernel.extensions import IdentityProvider, IntakeSource, NotificationChannel, SearchBackend
+from workhub.kernel.guards import AccessResolver
+from workhub.kernel.i18n import register_messages
+from workhub.settings import load_prefixed
+
+if TYPE_CHECKING:
+    import click
+    from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
+    from litestar.di import Provide
+    from litestar.types import ControllerRouterHandler
+    from redis.asyncio import Redis
+
+    from workhub.kernel.queue import JobFunction, JobQueue
+    from workhub.settings import Settings
+
+__all__ = (
+    "ENTRY_POINT_GROUP",
+    "HealthCheck",
+    "PluginError",
+    "PluginStatus",
+    "Registry",
+    "Runtime",
+    "Subscriber",
+    "WorkhubPlugin",
+    "discover_plugins",
+)
+
+logger = logging.getLogger("workhub.plugins")
+ENTRY_POINT_GROUP = "workhub.plugins"
+
+SubscriberHandler = Callable[[Any, "Runtime"], Awaitable[None]]
+HealthCheckFn = Callable[["Runtime"], Awaitable[None]]
+
+
+class PluginError(RuntimeError):
+    """A plugin could not be loaded or configured; start-up stops."""
+
+
+@runtime_checkable
+class WorkhubPlugin(Protocol):
+    """What a plugin object provides.
+
+    ``settings`` is a msgspec Struct type read from ``WORKHUB_<NAME>_*`` (or
+    None); ``setup`` receives the registry and the loaded settings.
+    """
+
+    name: str
+    settings: type[msgspec.Struct] | None
+
+    def setup(self, registry: Registry, settings: Any) -> None:
+        """Register controllers, subscribers, jobs and the rest."""
+        ...
+
+
+@dataclass
+class Runtime:
+    """The live services a subscriber, job or health check works with."""
+
+    settings: Settings
+    db: SQLAlchemyAsyncConfig
+    redis: Redis
+    queue: JobQueue
+    plugin_settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """A handler for domain events; ``inline`` ones run in the relay itself."""
+
+    name: str
+    events: frozenset[str]
+    handler: SubscriberHandler
+    inline: bool = False
+
+    def wants(self, event: str) -> bool:
+        """True when this subscriber takes ``event``."""
+        return "*" in self.events or event in self.events
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """A named readiness check; it raises when its part is not ready."""
+
+    name: str
+    check: HealthCheckFn
+
+
+@dataclass(frozen=True)
+class PluginStatus:
+    """How a plugin came out of loading, for start-up logs and ``/health/ready``."""
+
+    name: str
+    enabled: bool
+    core: bool
+    reason: str | None = None
+
+
+@dataclass
+class Registry:
+    """Everything the core and plugins contributed; the app is built from it."""
+
+    route_handlers: list[ControllerRouterHandler] = field(default_factory=list)
+    plugin_routes: dict[str, list[ControllerRouterHandler]] = field(default_factory=dict)
+    dependencies: dict[str, Provide] = field(default_factory=dict)
+    subscribers: list[Subscriber] = field(default_factory=list)
+    transaction_listeners: list[TransactionListener] = field(default_factory=list)
+    jobs: dict[str, JobFunction] = field(default_factory=dict)
+    crons: list[tuple[JobFunction, str]] = field(default_factory=list)
+    intake_sources: dict[str, IntakeSource] = field(default_factory=dict)
+    notification_channels: dict[str, NotificationChannel] = field(default_factory=dict)
+    identity_providers: dict[str, IdentityProvider] = field(default_factory=dict)
+    search_backend: SearchBackend | None = None
+    health_checks: list[HealthCheck] = field(default_factory=list)
+    access_scopes: dict[str, AccessResolver] = field(default_factory=dict)
+    cli_commands: list[click.Command] = field(default_factory=list)
+    statuses: list[PluginStatus] = field(default_factory=list)
+    plugin_settings: dict[str, Any] = field(default_factory=dict)
+    _runtime: Runtime | None = None
+    _owner: str = "core"
+    _core: bool = True
+
+    # --- loading ---------------------------------------------------------
+
+    def install(self, plugin: WorkhubPlugin, *, core: bool = False, required: bool = True) -> bool:
+        """Load ``plugin``'s settings and run its ``setup``.
+
+        Returns False (and records why) when the settings are incomplete and
+        the plugin was not ``required``; raises :class:`PluginError` otherwise.
+        """
+        settings: Any = None
+        if plugin.settings is not None:
+            prefix = f"WORKHUB_{plugin.name.upper().replace('-', '_')}_"
+            try:
+                settings = load_prefixed(plugin.settings, prefix)
+            except msgspec.ValidationError as exc:
+                reason = f"incomplete settings ({prefix}*): {exc}"
+                if required:
+                    raise PluginError(f"plugin {plugin.name!r}: {reason}") from exc
+                logger.warning("plugin %s disabled: %s", plugin.name, reason)
+                self.statuses.append(PluginStatus(plugin.name, enabled=False, core=core, reason=reason))
+                return False
+        self._owner, self._core = plugin.name, core
+        try:
+            plugin.setup(self, settings)
+        except PluginError:
+            raise
+        except Exception as exc:
+            raise PluginError(f"plugin {plugin.name!r} failed in setup(): {exc}") from exc
+        finally:
+            self._owner, self._core = "core", True
+        self.plugin_settings[plugin.name] = settings
+        self.statuses.append(PluginStatus(plugin.name, enabled=True, core=core))
+        return True
+
+    # --- what plugins register -------------------------------------------
+
+    def add_routes(self, *handlers: ControllerRouterHandler) -> None:
+        """Add controllers; a plugin's are mounted under ``/api/v1/integrations/<name>``."""
+        if self._core:
+            self.route_handlers.extend(handlers)
+        else:
+            self.plugin_routes.setdefault(self._owner, []).extend(handlers)
+
+    def add_dependency(self, key: str, provider: Provide) -> None:
+        """Make ``key`` injectable into every route."""
+        self.dependencies[key] = provider
+
+    def subscribe(
+        self,
+        *events: type[DomainEvent] | str,
+        handler: SubscriberHandler,
+        name: str | None = None,
+        inline: bool = False,
+    ) -> None:
+        """Call ``handler(event, runtime)`` for each of ``events`` after commit.
+
+        Handlers run as SAQ jobs with retries unless ``inline`` (cheap,
+        best-effort work such as realtime pushes). They must be idempotent:
+        delivery is at least once.
+        """
+        tags = frozenset(e if isinstance(e, str) else str(e.__struct_config__.tag) for e in events)
+        full = f"{self._owner}.{name or getattr(handler, '__name__', 'handler')}"
+        if self.subscriber(full) is not None:
+            raise PluginError(f"subscriber {full!r} registered twice")
+        self.subscribers.append(Subscriber(full, tags, handler, inline))
+
+    def add_transaction_listener(self, listener: TransactionListener) -> None:
+        """Run ``listener(session, event)`` inside every publishing transaction (core only)."""
+        if not self._core:
+            raise PluginError("only core modules may listen inside the transaction")
+        self.transaction_listeners.append(listener)
+
+    def add_job(self, function: JobFunction, *, name: str | None = None) -> str:
+        """Register a SAQ job function; returns the name to enqueue it by."""
+        job_name = name or f"{self._owner}.{function.__name__}"
+        self.jobs[job_name] = function
+        return job_name
+
+    def add_cron(self, function: JobFunction, cron: str) -> None:
+        """Run ``function`` on a cron schedule, once per tick across all workers."""
+        self.add_job(function)
+        self.crons.append((function, cron))
+
+    def add_intake_source(self, source: IntakeSource) -> None:
+        """Offer a source of inbound events."""
+        self.intake_sources[source.name] = source
+
+    def add_notification_channel(self, channel: NotificationChannel) -> None:
+        """Offer a channel notifications can be delivered through."""
+        self.notification_channels[channel.name] = channel
+
+    def add_identity_provider(self, provider: IdentityProvider) -> None:
+        """Offer a way to sign in."""
+        self.identity_providers[provider.name] = provider
+
+    def set_search_backend(self, backend: SearchBackend) -> None:
+        """Replace the search backend (the last one set wins)."""
+        self.search_backend = backend
+
+    def add_health_check(self, name: str, check: HealthCheckFn) -> None:
+        """Add a readiness check reported by ``/health/ready``."""
+        self.health_checks.append(HealthCheck(f"{self._owner}.{name}" if not self._core else name, check))
+
+    def add_access_scope(self, scope: str, resolver: AccessResolver) -> None:
+        """Teach the permission guards how to find the project of a ``scope`` object."""
+        self.access_scopes[scope] = resolver
+
+    def add_cli_command(self, command: click.Command) -> None:
+        """Add a ``workhub`` sub-command."""
+        self.cli_commands.append(command)
+
+    def add_messages(self, messages: Mapping[str, Mapping[str, str]]) -> None:
+        """Add Russian and English texts."""
+        register_messages(messages)
+
+    # --- what the core reads ---------------------------------------------
+
+    def subscriber(self, name: str) -> Subscriber | None:
+        """The subscriber called ``name``, if any."""
+        return next((s for s in self.subscribers if s.name == name), None)
+
+    def subscribers_for(self, event: str) -> list[Subscriber]:
+        """Subscribers that take ``event``, in registration order (core first)."""
+        return [s for s in self.subscribers if s.wants(event)]
+
+    @property
+    def runtime(self) -> Runtime:
+        """The live services, once the app has started."""
+        if self._runtime is None:
+            raise RuntimeError("the runtime is not started")
+        return self._runtime
+
+    def bind(self, runtime: Runtime) -> None:
+        """Attach the live services (at start-up)."""
+        runtime.plugin_settings = self.plugin_settings
+        self._runtime = runtime
+
+
+def discover_plugins(allow: Iterable[str] | None) -> list[tuple[WorkhubPlugin, bool]]:
+    """Installed plugins from entry points, with whether each was asked for by name.
+
+    With an allow-list only those are loaded, and a name with no installed
+    plugin is an error; without one, every installed plugin is offered.
+    """
+    wanted = {name.strip() for name in allow or [] if name.strip()} if allow is not None else None
+    found: dict[str, WorkhubPlugin] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if wanted is not None and ep.name not in wanted:
+            continue
+        try:
+            obj = ep.load()
+        except Exception as exc:
+            raise PluginError(f"plugin {ep.name!r} could not be imported: {exc}") from exc
+        if not isinstance(obj, WorkhubPlugin):
+            raise PluginError(f"entry point {ep.name!r} is not a WorkhubPlugin (got {type(obj).__name__})")
+        found[ep.name] = obj
+    if wanted is not None:
+        missing = wanted - found.keys()
+        if missing:
+            raise PluginError(
+                f"WORKHUB_PLUGINS names plugins that are not installed: {', '.join(sorted(missing))}"
+            )
+    return [(plugin, wanted is not None) for plugin in found.values()]

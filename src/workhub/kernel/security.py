@@ -1,0 +1,187 @@
+"""Passwords, access tokens and the authentication middleware.
+
+Access tokens are short-lived JWTs (``sub``, ``role``, ``jti``, ``loc``) so a
+request is authenticated without a database read; one Redis round trip checks
+the token's ``jti`` against the deny list (logout) and the user's cut-off
+time (deactivation, role change), and counts the per-user rate limit.
+Refresh tokens are opaque random strings stored only as SHA-256 hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from typing import TYPE_CHECKING, Any, Literal
+from uuid import UUID, uuid4
+
+import jwt
+import msgspec
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from workhub.kernel.context import Actor, RequestContext, current_context, set_context
+from workhub.kernel.errors import RateLimited, Unauthorized
+
+if TYPE_CHECKING:
+    from litestar.connection import ASGIConnection
+    from redis.asyncio import Redis
+
+    from workhub.settings import Settings
+
+__all__ = (
+    "AuthMiddleware",
+    "CurrentUser",
+    "TokenService",
+    "hash_password",
+    "hash_token",
+    "new_token",
+    "verify_password",
+)
+
+SystemRole = Literal["admin", "member"]
+_hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+_DUMMY_HASH = _hasher.hash("workhub-timing-equaliser")
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password``."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Check ``password``; with no hash, spend the same time and fail (no user probing)."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def new_token(nbytes: int = 32) -> str:
+    """A URL-safe random token (refresh tokens, invitations, feed secrets)."""
+    return secrets.token_urlsafe(nbytes)
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 hex of a token; tokens are stored only in this form."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class CurrentUser(msgspec.Struct, frozen=True):
+    """The authenticated caller, as the access token describes them."""
+
+    id: UUID
+    role: SystemRole
+    jti: str
+    exp: int
+    locale: str = "en"
+
+    @property
+    def is_admin(self) -> bool:
+        """True for the system administrator role."""
+        return self.role == "admin"
+
+
+class TokenService:
+    """Issues and checks access tokens; keeps the deny list in Redis."""
+
+    algorithm = "HS256"
+
+    def __init__(self, settings: Settings, redis: Redis) -> None:
+        self.settings = settings
+        self.redis = redis
+
+    def issue(self, user_id: UUID, role: str, locale: str = "en") -> tuple[str, int]:
+        """A signed access token and its lifetime in seconds."""
+        now = int(time.time())
+        ttl = self.settings.access_token_ttl
+        claims = {
+            "sub": str(user_id),
+            "role": role,
+            "loc": locale,
+            "jti": uuid4().hex,
+            "iat": now,
+            "exp": now + ttl,
+        }
+        return jwt.encode(claims, self.settings.secret_key, algorithm=self.algorithm), ttl
+
+    def decode(self, token: str) -> tuple[CurrentUser, int]:
+        """Verify signature and expiry; returns the user and the token's ``iat``."""
+        try:
+            claims = jwt.decode(
+                token,
+                self.settings.secret_key,
+                algorithms=[self.algorithm],
+                options={"require": ["exp", "sub", "jti"]},
+            )
+            user = CurrentUser(
+                id=UUID(claims["sub"]),
+                role=claims.get("role", "member"),
+                jti=claims["jti"],
+                exp=int(claims["exp"]),
+                locale=claims.get("loc", "en"),
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("The access token has expired.", code="token_expired") from exc
+        except (jwt.InvalidTokenError, ValueError, KeyError) as exc:
+            raise Unauthorized("The access token is not valid.", code="token_invalid") from exc
+        return user, int(claims.get("iat", 0))
+
+    async def deny(self, user: CurrentUser) -> None:
+        """Refuse this access token until it would have expired anyway."""
+        ttl = max(1, user.exp - int(time.time()))
+        await self.redis.set(f"wh:deny:{user.jti}", b"1", ex=ttl)
+
+    async def cut_off(self, user_id: UUID) -> None:
+        """Refuse every access token of ``user_id`` issued before now."""
+        await self.redis.set(
+            f"wh:cut:{user_id}", str(int(time.time())), ex=self.settings.access_token_ttl + 60
+        )
+
+    async def authenticate(self, token: str) -> CurrentUser:
+        """Decode, then check deny list, cut-off and the per-user rate in one round trip."""
+        user, issued_at = self.decode(token)
+        window = int(time.time()) // 60
+        rate_key = f"wh:rate:user:{user.id}:{window}"
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.exists(f"wh:deny:{user.jti}")
+        pipe.get(f"wh:cut:{user.id}")
+        pipe.incr(rate_key)
+        pipe.expire(rate_key, 61)
+        denied, cut, count, _ = await pipe.execute()
+        if denied:
+            raise Unauthorized("The access token was revoked.", code="token_revoked")
+        if cut is not None and issued_at <= int(cut):
+            raise Unauthorized("The access token was revoked.", code="token_revoked")
+        if int(count) > self.settings.user_rate:
+            retry = 60 - int(time.time()) % 60
+            raise RateLimited(headers={"Retry-After": str(retry)})
+        return user
+
+
+class AuthMiddleware(AbstractAuthenticationMiddleware):
+    """Bearer authentication for every route not marked ``opt={"public": True}``."""
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        """Resolve the bearer token into a :class:`CurrentUser` and set the actor."""
+        header = connection.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthorized(
+                "Send an access token as 'Authorization: Bearer <token>'.", code="not_authenticated"
+            )
+        tokens: TokenService = connection.app.state.tokens
+        user = await tokens.authenticate(token.strip())
+        ctx = current_context()
+        set_context(
+            RequestContext(
+                actor=Actor(kind="user", id=user.id),
+                request_id=ctx.request_id,
+                ip=ctx.ip,
+                locale=user.locale,
+            )
+        )
+        return AuthenticationResult(user=user, auth=token)

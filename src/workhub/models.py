@@ -1,0 +1,31 @@
+"""Imports every model so the metadata is complete (migrations, tests)."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from sqlalchemy import MetaData
+
+from workhub.kernel.db import metadata
+
+__all__ = ("CORE_MODEL_MODULES", "load_all_models")
+
+CORE_MODEL_MODULES = (
+    "workhub.kernel.events",
+    "workhub.accounts.models",
+    "workhub.audit.models",
+    "workhub.projects.models",
+    "workhub.tasks.models",
+    "workhub.notifications.models",
+)
+
+
+def load_all_models() -> MetaData:
+    """Import core model modules and installed plugins (plugins import their own models)."""
+    for name in CORE_MODEL_MODULES:
+        import_module(name)
+    from workhub.kernel.plugins import discover_plugins
+
+    for _plugin, _named in discover_plugins(None):
+        pass
+    return metadata

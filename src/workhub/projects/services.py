@@ -1,0 +1,181 @@
+"""Projects and memberships: the only code that touches their tables."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+import msgspec
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
+from sqlalchemy import select
+
+from workhub.kernel.clock import clock
+from workhub.kernel.db import new_id
+from workhub.kernel.errors import Conflict
+from workhub.kernel.events import publish
+from workhub.kernel.guards import Access
+from workhub.kernel.pagination import decode_cursor, encode_cursor
+from workhub.projects import schemas
+from workhub.projects.events import ProjectArchived, ProjectCreated, ProjectRestored, ProjectUpdated
+from workhub.projects.models import Project, ProjectMember
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+__all__ = ("ProjectService", "resolve_project_access")
+
+
+async def resolve_project_access(session: AsyncSession, project_id: UUID, user_id: UUID) -> Access | None:
+    """Access resolver for the ``project`` scope: one query for existence and role."""
+    row = (
+        await session.execute(
+            select(Project.id, Project.archived_at, ProjectMember.role)
+            .outerjoin(
+                ProjectMember, (ProjectMember.project_id == Project.id) & (ProjectMember.user_id == user_id)
+            )
+            .where(Project.id == project_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    return Access(project_id=row[0], role=row[2], archived=row[1] is not None)
+
+
+class ProjectService(SQLAlchemyAsyncRepositoryService[Project]):
+    """Projects and their members."""
+
+    class Repo(SQLAlchemyAsyncRepository[Project]):
+        """Project rows."""
+
+        model_type = Project
+
+    repository_type = Repo
+
+    @property
+    def session(self) -> AsyncSession:
+        """The session of this service's transaction."""
+        return self.repository.session
+
+    @staticmethod
+    def as_schema(project: Project, role: str | None) -> schemas.Project:
+        """The API form of a project for a caller with ``role``."""
+        return schemas.Project(
+            id=project.id,
+            key=project.key,
+            name=project.name,
+            description=project.description,
+            archived=project.archived_at is not None,
+            created_at=project.created_at,
+            my_role=role,  # type: ignore[arg-type]
+        )
+
+    async def create_project(self, data: schemas.ProjectCreate, owner_id: UUID) -> Project:
+        """A new project with its creator as owner."""
+        key = data.key.upper()
+        if await self.session.scalar(select(Project.id).where(Project.key == key)) is not None:
+            raise Conflict(f"The key {key} is taken.", code="project_key_taken")
+        project = Project(
+            id=new_id(), key=key, name=data.name.strip(), description=data.description, created_by=owner_id
+        )
+        self.session.add(project)
+        self.session.add(ProjectMember(project_id=project.id, user_id=owner_id, role="owner"))
+        await self.session.flush()
+        await publish(
+            self.session,
+            ProjectCreated(
+                entity_id=project.id,
+                project_id=project.id,
+                key=key,
+                owner_id=owner_id,
+                changes={"key": [None, key], "name": [None, project.name]},
+            ),
+        )
+        return project
+
+    async def update_project(
+        self, project_id: UUID, data: schemas.ProjectUpdate, *, may_archive: bool
+    ) -> Project:
+        """Apply a PATCH; un-archiving needs ``may_archive`` (owners)."""
+        project = await self.get(project_id)
+        values: dict[str, Any] = {
+            k: v
+            for k, v in msgspec.structs.asdict(data).items()
+            if v is not msgspec.UNSET and k != "archived"
+        }
+        changes = {k: [getattr(project, k), v] for k, v in values.items() if getattr(project, k) != v}
+        for key, value in values.items():
+            setattr(project, key, value)
+        if changes:
+            await publish(
+                self.session, ProjectUpdated(entity_id=project.id, project_id=project.id, changes=changes)
+            )
+        if data.archived is False and project.archived_at is not None:
+            if not may_archive:
+                raise Conflict("Only an owner can restore the project.", code="forbidden")
+            project.archived_at = None
+            await publish(self.session, ProjectRestored(entity_id=project.id, project_id=project.id))
+        elif data.archived is True and project.archived_at is None:
+            await self.archive(project_id)
+        await self.session.flush()
+        return project
+
+    async def archive(self, project_id: UUID) -> Project:
+        """Archive (the API's delete): hidden from lists, read-only, restorable."""
+        project = await self.get(project_id)
+        if project.archived_at is None:
+            project.archived_at = clock.now()
+            await publish(
+                self.session,
+                ProjectArchived(
+                    entity_id=project.id, project_id=project.id, changes={"archived": [False, True]}
+                ),
+            )
+            await self.session.flush()
+        return project
+
+    async def role_of(self, project_id: UUID, user_id: UUID) -> str | None:
+        """The user's role in the project, if a member."""
+        return await self.session.scalar(
+            select(ProjectMember.role).where(
+                ProjectMember.project_id == project_id, ProjectMember.user_id == user_id
+            )
+        )
+
+    async def visible_project_ids(self, user_id: UUID, *, include_archived: bool = False) -> list[UUID]:
+        """Projects the user is a member of."""
+        stmt = select(ProjectMember.project_id).where(ProjectMember.user_id == user_id)
+        if not include_archived:
+            stmt = stmt.join(Project, Project.id == ProjectMember.project_id).where(
+                Project.archived_at.is_(None)
+            )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def page(
+        self,
+        user_id: UUID,
+        *,
+        is_admin: bool,
+        all_projects: bool,
+        archived: bool,
+        limit: int,
+        cursor: str | None,
+    ) -> schemas.ProjectPage:
+        """The caller's projects by key (admins may ask for ``all``)."""
+        member = (ProjectMember.project_id == Project.id) & (ProjectMember.user_id == user_id)
+        stmt = select(Project, ProjectMember.role).order_by(Project.key).limit(limit + 1)
+        if all_projects and is_admin:
+            stmt = stmt.outerjoin(ProjectMember, member)
+        else:
+            stmt = stmt.join(ProjectMember, member)
+        stmt = stmt.where(Project.archived_at.is_not(None) if archived else Project.archived_at.is_(None))
+        if cursor:
+            (last,) = decode_cursor(cursor, 1)
+            stmt = stmt.where(Project.key > str(last))
+        rows = list((await self.session.execute(stmt)).all())
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return schemas.ProjectPage(
+            items=[self.as_schema(p, role) for p, role in rows],
+            next_cursor=encode_cursor(rows[-1][0].key) if more and rows else None,
+        )

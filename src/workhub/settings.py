@@ -1,0 +1,79 @@
+"""Typed settings read from ``WORKHUB_*`` environment variables.
+
+One Struct holds everything the core needs; plugins read their own Structs
+from ``WORKHUB_<PLUGIN>_*`` through :func:`load_prefixed`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TypeVar
+
+import msgspec
+
+__all__ = ("Settings", "get_settings", "load_prefixed")
+
+T = TypeVar("T", bound=msgspec.Struct)
+
+
+class Settings(msgspec.Struct, kw_only=True):
+    """Core settings; every field maps to ``WORKHUB_<FIELD>``."""
+
+    env: str = "dev"
+    """``dev``, ``test`` or ``prod``; ``prod`` refuses the built-in secret key."""
+    data_dir: Path = Path(".workhub")
+    """Where the embedded PostgreSQL and Redis keep their data."""
+    database_url: str | None = None
+    """External PostgreSQL (``postgresql+asyncpg://...``); embedded when unset."""
+    redis_url: str | None = None
+    """External Redis (``redis://...``); embedded when unset."""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str | None = None
+    """The URL users open; used in links such as invitation accept links."""
+    secret_key: str = "dev-secret-change-me-0123456789abcdef"
+    access_token_ttl: int = 15 * 60
+    refresh_token_ttl: int = 30 * 24 * 3600
+    invitation_ttl: int = 7 * 24 * 3600
+    plugins: str | None = None
+    """Comma-separated allow-list of plugin names; all installed when unset."""
+    login_rate: int = 10
+    """Login attempts per minute per IP and per account."""
+    register_rate: int = 5
+    """Registrations per minute per IP."""
+    user_rate: int = 600
+    """Requests per minute per signed-in user."""
+    lockout_threshold: int = 10
+    lockout_seconds: int = 15 * 60
+    db_pool_size: int = 10
+    web_workers: int = 1
+    demo_data: bool = True
+    """Create demo users, a project and tasks on the first start of ``dev``."""
+
+    @property
+    def base_url(self) -> str:
+        """The public base URL, falling back to host and port."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+def load_prefixed(struct: type[T], prefix: str, environ: dict[str, str] | None = None) -> T:
+    """Build ``struct`` from environment variables that start with ``prefix``.
+
+    Values are strings in the environment; msgspec converts them to the
+    declared field types (``strict=False``), so a bad value fails loudly here
+    rather than later in a request.
+    """
+    env = os.environ if environ is None else environ
+    fields = {f.name for f in msgspec.structs.fields(struct)}
+    raw = {
+        key[len(prefix) :].lower(): value
+        for key, value in env.items()
+        if key.startswith(prefix) and key[len(prefix) :].lower() in fields
+    }
+    return msgspec.convert(raw, struct, strict=False)
+
+
+def get_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read the core settings from the environment."""
+    return load_prefixed(Settings, "WORKHUB_", environ)

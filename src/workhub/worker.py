@@ -1,0 +1,50 @@
+"""The worker process: SAQ jobs and cron, plus an outbox relay."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from workhub.app import build_registry
+from workhub.kernel import events
+from workhub.kernel.db import build_db_config
+from workhub.kernel.plugins import Runtime
+from workhub.kernel.queue import SaqQueue, build_worker
+from workhub.kernel.redis import create_redis
+from workhub.settings import Settings
+
+__all__ = ("run_worker",)
+
+logger = logging.getLogger("workhub.worker")
+
+
+async def run_worker(settings: Settings) -> None:
+    """Run until SIGINT/SIGTERM; running jobs get a grace period to finish."""
+    assert settings.database_url and settings.redis_url
+    registry = build_registry(settings)
+    events.set_transaction_listeners(registry.transaction_listeners)
+    db = build_db_config(settings.database_url, pool_size=settings.db_pool_size)
+    redis = create_redis(settings.redis_url)
+    queue = SaqQueue(settings.redis_url)
+    await queue.connect()
+    registry.bind(Runtime(settings=settings, db=db, redis=redis, queue=queue))
+    worker = build_worker(queue, registry.jobs, registry.crons, context={"registry": registry})
+    relay = events.OutboxRelay(db, registry, queue)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    tasks = [asyncio.create_task(worker.start()), asyncio.create_task(relay.run_forever())]
+    logger.info("worker started with %d job functions", len(registry.jobs))
+    await stop.wait()
+    logger.info("stopping: finishing running jobs")
+    await worker.stop()
+    for task in tasks:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    await queue.disconnect()
+    await redis.aclose()
+    await db.get_engine().dispose()

@@ -1,0 +1,128 @@
+"""Test fixtures: real PostgreSQL and Redis (embedded unless URLs are given).
+
+The schema is built once per run by the real migrations; every test starts
+from empty tables and an empty Redis. ``client`` is an app with no installed
+plugin: a test that wants plugins names them with ``make_client(plugins=...)``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp/runtime-0")
+os.environ.setdefault("WORKHUB_ENV", "test")
+
+from tests.support import Api
+from workhub.app import create_app
+from workhub.kernel.embedded import start_postgres, start_redis
+from workhub.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[tuple[str, str]]:
+    """Database and Redis URLs for the run; embedded servers live for the session."""
+    handles: list[Any] = []
+    tmp = Path(tempfile.mkdtemp(prefix="workhub-test-"))
+    db_url = os.environ.get("WORKHUB_TEST_DATABASE_URL")
+    redis_url = os.environ.get("WORKHUB_TEST_REDIS_URL")
+    if not db_url:
+        pg, db_url = start_postgres(tmp / "pg", database="workhub_test")
+        handles.append(pg)
+    if not redis_url:
+        rd, redis_url = start_redis(tmp / "redis")
+        handles.append(rd)
+    from workhub.migrate import upgrade
+
+    upgrade(db_url)
+    yield db_url, redis_url
+    for handle in reversed(handles):
+        stop = getattr(handle, "shutdown", None) or getattr(handle, "cleanup", None)
+        if stop:
+            stop()
+
+
+@pytest.fixture(scope="session")
+def settings(servers: tuple[str, str]) -> Settings:
+    """Settings pointing at the test servers, with limits high enough for tests."""
+    db_url, redis_url = servers
+    return Settings(
+        env="test",
+        database_url=db_url,
+        redis_url=redis_url,
+        secret_key="test-secret-key-0123456789abcdef-0123456789",
+        login_rate=1000,
+        register_rate=1000,
+        user_rate=100_000,
+        db_pool_size=5,
+    )
+
+
+@pytest.fixture(autouse=True)
+async def clean_state(settings: Settings) -> None:
+    """Empty every table (the audit trigger bypassed) and Redis before each test."""
+    from redis.asyncio import Redis
+
+    assert settings.database_url and settings.redis_url
+    engine = create_async_engine(settings.database_url)
+    async with engine.begin() as conn:
+        await conn.execute(text("SET session_replication_role = replica"))
+        tables = (
+            await conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                )
+            )
+        ).scalars()
+        names = ", ".join(f'"{t}"' for t in tables)
+        if names:
+            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+    redis = Redis.from_url(settings.redis_url)
+    await redis.flushdb()
+    await redis.aclose()
+
+
+ClientFactory = Callable[..., Awaitable[AsyncTestClient[Any]]]
+
+
+@pytest.fixture
+async def make_client(settings: Settings) -> AsyncIterator[ClientFactory]:
+    """Build a client for an app with overridden settings and named plugins."""
+    clients: list[AsyncTestClient[Any]] = []
+
+    async def factory(
+        *, plugins: list[Any] | None = None, run_relay: bool = False, **overrides: Any
+    ) -> AsyncTestClient[Any]:
+        app = create_app(
+            msgspec.structs.replace(settings, **overrides), plugins=plugins or [], run_relay=run_relay
+        )
+        client = AsyncTestClient(app, raise_server_exceptions=False)
+        await client.__aenter__()
+        clients.append(client)
+        return client
+
+    yield factory
+    for client in clients:
+        await client.__aexit__(None, None, None)
+
+
+@pytest.fixture
+async def client(make_client: ClientFactory) -> AsyncTestClient[Any]:
+    """A client for the core app (no plugins, no background relay)."""
+    return await make_client()
+
+
+@pytest.fixture
+def api(client: AsyncTestClient[Any]) -> Api:
+    """Helpers that sign users up and in through the real API."""
+    return Api(client)

@@ -1,0 +1,78 @@
+"""Helpers shared by tests: users that sign up and in through the real API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+from uuid import UUID
+
+from litestar.testing import AsyncTestClient
+from sqlalchemy import update
+
+from workhub.accounts.models import User
+
+PASSWORD = "correct horse battery"
+_seq = count(1)
+
+
+@dataclass
+class TestUser:
+    """A signed-in user: ids and ready-made auth headers."""
+
+    id: UUID
+    email: str
+    name: str
+    access_token: str
+    refresh_token: str
+    role: str = "member"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Api:
+    """Thin helpers over the HTTP API (what a client would do)."""
+
+    def __init__(self, client: AsyncTestClient[Any]) -> None:
+        self.client = client
+
+    async def user(self, name: str | None = None, *, admin: bool = False, locale: str = "en") -> TestUser:
+        """Register and sign in a new user (made admin directly in the database if asked)."""
+        n = next(_seq)
+        name = name or f"user{n}"
+        email = f"{name.lower()}.{n}@example.com"
+        resp = await self.client.post(
+            "/api/v1/auth/register",
+            json={"email": email, "password": PASSWORD, "name": name, "locale": locale},
+        )
+        assert resp.status_code == 201, resp.text
+        user_id = UUID(resp.json()["id"])
+        if admin:
+            config = self.client.app.state.db_config
+            async with config.get_session() as session:
+                await session.execute(update(User).where(User.id == user_id).values(role="admin"))
+                await session.commit()
+        tokens = await self.login(email)
+        return TestUser(
+            id=user_id,
+            email=email,
+            name=name,
+            access_token=tokens["access_token"],
+            refresh_token=tokens["refresh_token"],
+            role="admin" if admin else "member",
+            headers={"Authorization": f"Bearer {tokens['access_token']}"},
+        )
+
+    async def login(self, email: str, password: str = PASSWORD) -> dict[str, Any]:
+        """Sign in and return the token pair."""
+        resp = await self.client.post("/api/v1/auth/login", json={"email": email, "password": password})
+        assert resp.status_code == 200, resp.text
+        return resp.json()
+
+    async def project(self, owner: TestUser, key: str | None = None, name: str = "Project") -> dict[str, Any]:
+        """Create a project owned by ``owner``."""
+        key = key or f"P{next(_seq)}"
+        resp = await self.client.post(
+            "/api/v1/projects", json={"key": key, "name": name}, headers=owner.headers
+        )
+        assert resp.status_code == 201, resp.text
+        return resp.json()
