@@ -1,5 +1,7 @@
 """Schema changes of the projects module (reserved while the foundation is built; squashed before landing).
 
+A partial unique index keeps one pending invitation per email and project.
+
 Revision ID: 0002
 Revises: 0001
 """
@@ -8,6 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -15,8 +20,15 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    # One pending invitation per email and project (a new one revokes the old).
+    op.create_index(
+        "uq_project_invitation_pending",
+        "project_invitation",
+        ["project_id", "email"],
+        unique=True,
+        postgresql_where=sa.text("accepted_at IS NULL AND revoked_at IS NULL"),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("uq_project_invitation_pending", table_name="project_invitation")

@@ -7,22 +7,57 @@ from typing import Any
 import msgspec
 
 from workhub.kernel.plugins import Registry
-from workhub.projects.controllers import ProjectController
+from workhub.projects.controllers import (
+    InvitationController,
+    InvitationLinkController,
+    MemberController,
+    ProjectController,
+)
 from workhub.projects.services import resolve_project_access
 
-__all__ = ("ProjectsPlugin", "plugin")
+__all__ = ("MESSAGES", "ProjectsPlugin", "plugin")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "projects.error.key_taken": {
+        "en": "This project key is already taken",
+        "ru": "Такой ключ проекта уже занят",
+    },
+    "projects.error.last_owner": {
+        "en": "A project must keep at least one owner",
+        "ru": "В проекте должен остаться хотя бы один владелец",
+    },
+    "projects.error.already_member": {
+        "en": "This person is already a member of the project",
+        "ru": "Этот человек уже участник проекта",
+    },
+    "projects.error.invitation_invalid": {
+        "en": "This invitation is no longer valid",
+        "ru": "Это приглашение больше не действует",
+    },
+    "projects.error.invitation_email_mismatch": {
+        "en": "This invitation was sent to a different email address",
+        "ru": "Это приглашение отправлено на другой адрес электронной почты",
+    },
+    "projects.role.owner": {"en": "Owner", "ru": "Владелец"},
+    "projects.role.editor": {"en": "Editor", "ru": "Редактор"},
+    "projects.role.viewer": {"en": "Viewer", "ru": "Наблюдатель"},
+}
+"""Texts users read: error titles and role names (the dashboard reads them too)."""
 
 
 class ProjectsPlugin:
-    """Registers project routes and the ``project`` access scope."""
+    """Registers project, member and invitation routes, texts and the ``project`` access scope."""
 
     name = "projects"
     settings: type[msgspec.Struct] | None = None
 
     def setup(self, registry: Registry, settings: Any) -> None:
-        """Add routes and the access resolver."""
+        """Add routes, texts and the access resolver."""
         registry.add_access_scope("project", resolve_project_access)
-        registry.add_routes(ProjectController)
+        registry.add_routes(
+            ProjectController, MemberController, InvitationController, InvitationLinkController
+        )
+        registry.add_messages(MESSAGES)
 
 
 plugin = ProjectsPlugin()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workhub.kernel.db import Base
@@ -39,9 +39,22 @@ class ProjectMember(Base):
 
 
 class Invitation(Base):
-    """A single-use invitation; only the token's hash is stored."""
+    """A single-use invitation; only the token's hash is stored.
+
+    At most one invitation per email and project is pending (neither accepted
+    nor revoked): a new one revokes the old, and the index holds it so.
+    """
 
     __tablename__ = "project_invitation"
+    __table_args__ = (
+        Index(
+            "uq_project_invitation_pending",
+            "project_id",
+            "email",
+            unique=True,
+            postgresql_where=text("accepted_at IS NULL AND revoked_at IS NULL"),
+        ),
+    )
 
     project_id: Mapped[UUID] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(320), index=True)

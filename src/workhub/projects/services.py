@@ -6,24 +6,28 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import msgspec
+from advanced_alchemy.exceptions import NotFoundError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from workhub.kernel.clock import clock
 from workhub.kernel.db import new_id
-from workhub.kernel.errors import Conflict
+from workhub.kernel.errors import Conflict, Forbidden
 from workhub.kernel.events import publish
 from workhub.kernel.guards import Access
 from workhub.kernel.pagination import decode_cursor, encode_cursor
 from workhub.projects import schemas
+from workhub.projects._invitations import InvitationService
+from workhub.projects._members import MemberService
 from workhub.projects.events import ProjectArchived, ProjectCreated, ProjectRestored, ProjectUpdated
 from workhub.projects.models import Project, ProjectMember
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ("ProjectService", "resolve_project_access")
+__all__ = ("InvitationService", "MemberService", "ProjectService", "resolve_project_access")
 
 
 async def resolve_project_access(session: AsyncSession, project_id: UUID, user_id: UUID) -> Access | None:
@@ -73,14 +77,22 @@ class ProjectService(SQLAlchemyAsyncRepositoryService[Project]):
     async def create_project(self, data: schemas.ProjectCreate, owner_id: UUID) -> Project:
         """A new project with its creator as owner."""
         key = data.key.upper()
+        taken = Conflict(
+            f"The key {key} is taken.", code="project_key_taken", message_key="projects.error.key_taken"
+        )
         if await self.session.scalar(select(Project.id).where(Project.key == key)) is not None:
-            raise Conflict(f"The key {key} is taken.", code="project_key_taken")
+            raise taken
         project = Project(
             id=new_id(), key=key, name=data.name.strip(), description=data.description, created_by=owner_id
         )
         self.session.add(project)
         self.session.add(ProjectMember(project_id=project.id, user_id=owner_id, role="owner"))
-        await self.session.flush()
+        try:
+            await self.session.flush()
+        except IntegrityError as exc:
+            if "uq_project_key" in str(exc.orig):  # taken between the check and the insert
+                raise taken from exc
+            raise
         await publish(
             self.session,
             ProjectCreated(
@@ -96,8 +108,14 @@ class ProjectService(SQLAlchemyAsyncRepositoryService[Project]):
     async def update_project(
         self, project_id: UUID, data: schemas.ProjectUpdate, *, may_archive: bool
     ) -> Project:
-        """Apply a PATCH; un-archiving needs ``may_archive`` (owners)."""
+        """Apply a PATCH; archiving needs ``may_archive`` (owners).
+
+        ``archived: false`` is a no-op here: the guard refuses every change to
+        an archived project, which comes back through :meth:`restore`.
+        """
         project = await self.get(project_id)
+        if data.archived is True and project.archived_at is None and not may_archive:
+            raise Forbidden("Only an owner can archive the project.")
         values: dict[str, Any] = {
             k: v
             for k, v in msgspec.structs.asdict(data).items()
@@ -110,12 +128,7 @@ class ProjectService(SQLAlchemyAsyncRepositoryService[Project]):
             await publish(
                 self.session, ProjectUpdated(entity_id=project.id, project_id=project.id, changes=changes)
             )
-        if data.archived is False and project.archived_at is not None:
-            if not may_archive:
-                raise Conflict("Only an owner can restore the project.", code="forbidden")
-            project.archived_at = None
-            await publish(self.session, ProjectRestored(entity_id=project.id, project_id=project.id))
-        elif data.archived is True and project.archived_at is None:
+        if data.archived is True and project.archived_at is None:
             await self.archive(project_id)
         await self.session.flush()
         return project
@@ -134,6 +147,24 @@ class ProjectService(SQLAlchemyAsyncRepositoryService[Project]):
             await self.session.flush()
         return project
 
+    async def restore(self, project_id: UUID) -> Project:
+        """Bring an archived project back; restoring an active one changes nothing."""
+        project = await self.get(project_id)
+        if project.archived_at is not None:
+            project.archived_at = None
+            await publish(
+                self.session,
+                ProjectRestored(
+                    entity_id=project.id, project_id=project.id, changes={"archived": [True, False]}
+                ),
+            )
+            await self.session.flush()
+        return project
+
+    async def add_member(self, project_id: UUID, user_id: UUID, role: str) -> ProjectMember:
+        """Make a user a member directly (demo seed, CLI); the API adds members by invitation."""
+        return await MemberService(session=self.session).add_member(project_id, user_id, role)
+
     async def role_of(self, project_id: UUID, user_id: UUID) -> str | None:
         """The user's role in the project, if a member."""
         return await self.session.scalar(
@@ -141,6 +172,19 @@ class ProjectService(SQLAlchemyAsyncRepositoryService[Project]):
                 ProjectMember.project_id == project_id, ProjectMember.user_id == user_id
             )
         )
+
+    async def next_task_number(self, project_id: UUID) -> int:
+        """The project's next task number; the row lock serialises concurrent creators."""
+        number = await self.session.scalar(
+            update(Project)
+            .where(Project.id == project_id)
+            .values(task_seq=Project.task_seq + 1)
+            .returning(Project.task_seq)
+            .execution_options(synchronize_session=False)
+        )
+        if number is None:
+            raise NotFoundError(f"project {project_id} not found")
+        return int(number)
 
     async def visible_project_ids(self, user_id: UUID, *, include_archived: bool = False) -> list[UUID]:
         """Projects the user is a member of."""
