@@ -13,11 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workhub.accounts import schemas
 from workhub.accounts.services import AuthService, UserService, normalise_email
 from workhub.kernel.context import current_context
-from workhub.kernel.errors import RateLimited, Unauthorized
 from workhub.kernel.guards import admin_only
 from workhub.kernel.pagination import MAX_LIMIT
 from workhub.kernel.ratelimit import RateLimiter
-from workhub.kernel.security import CurrentUser, TokenService
+from workhub.kernel.security import CurrentUser
 from workhub.settings import Settings
 
 __all__ = ("AdminUserController", "AuthController", "MeController")
@@ -25,6 +24,10 @@ __all__ = ("AdminUserController", "AuthController", "MeController")
 
 def _limiter(request: Request[Any, Any, Any]) -> RateLimiter:
     return RateLimiter(request.app.state.redis)
+
+
+def _auth(request: Request[Any, Any, Any], db_session: AsyncSession, settings: Settings) -> AuthService:
+    return AuthService(db_session, settings, request.app.state.tokens)
 
 
 class AuthController(Controller):
@@ -41,8 +44,10 @@ class AuthController(Controller):
         settings: Settings,
         data: schemas.RegisterRequest,
     ) -> schemas.User:
-        """201 with the new user; rate-limited per address."""
-        await _limiter(request).hit(f"register:ip:{current_context().ip}", limit=settings.register_rate)
+        """201 with the new user; rate-limited per address and per email."""
+        limiter = _limiter(request)
+        await limiter.hit(f"register:ip:{current_context().ip}", limit=settings.register_rate)
+        await limiter.hit(f"register:acct:{normalise_email(data.email)}", limit=settings.register_rate)
         user = await UserService(session=db_session).register(data)
         return UserService.as_schema(user)
 
@@ -56,35 +61,17 @@ class AuthController(Controller):
     ) -> schemas.TokenPair:
         """Tokens for a right password; the same 401 for a wrong password and an unknown email.
 
-        Ten wrong passwords in a row lock the address for 15 minutes, whether
-        or not an account has it, so the lock reveals nothing either.
+        Rate-limited per address and per email. Ten wrong passwords in a row
+        lock the email for 15 minutes (429 ``account_locked``), whether or not
+        an account has it, so the lock reveals nothing either.
         """
         limiter = _limiter(request)
         email = normalise_email(data.email)
+        auth = _auth(request, db_session, settings)
         await limiter.hit(f"login:ip:{current_context().ip}", limit=settings.login_rate)
+        await auth.ensure_unlocked(email)
         await limiter.hit(f"login:acct:{email}", limit=settings.login_rate)
-        redis = request.app.state.redis
-        fail_key = f"wh:fail:{email}"
-        failures = int(await redis.get(fail_key) or 0)
-        if failures >= settings.lockout_threshold:
-            ttl = max(1, int(await redis.ttl(fail_key)))
-            raise RateLimited(
-                "Too many wrong passwords; try again later.",
-                code="account_locked",
-                headers={"Retry-After": str(ttl)},
-            )
-        try:
-            pair = await AuthService(db_session, settings, request.app.state.tokens).login(
-                email, data.password
-            )
-        except Unauthorized:
-            pipe = redis.pipeline(transaction=False)
-            pipe.incr(fail_key)
-            pipe.expire(fail_key, settings.lockout_seconds)
-            await pipe.execute()
-            raise
-        await redis.delete(fail_key)
-        return pair
+        return await auth.login(email, data.password)
 
     @post(
         "/refresh",
@@ -102,7 +89,7 @@ class AuthController(Controller):
     ) -> schemas.TokenPair:
         """A new pair; the presented refresh token can never be used again."""
         await _limiter(request).hit(f"refresh:ip:{current_context().ip}", limit=settings.login_rate * 6)
-        return await AuthService(db_session, settings, request.app.state.tokens).refresh(data.refresh_token)
+        return await _auth(request, db_session, settings).refresh(data.refresh_token)
 
     @post("/logout", operation_id="Logout", status_code=HTTP_204_NO_CONTENT, summary="Sign out")
     async def logout(
@@ -112,12 +99,8 @@ class AuthController(Controller):
         settings: Settings,
         data: schemas.RefreshRequest | None = None,
     ) -> None:
-        """Revoke this login's refresh tokens and deny the access token until it expires."""
-        tokens: TokenService = request.app.state.tokens
-        await AuthService(db_session, settings, tokens).logout(
-            data.refresh_token if data else None, request.user.id
-        )
-        await tokens.deny(request.user)
+        """End this login: its refresh tokens, and its access tokens until they expire."""
+        await _auth(request, db_session, settings).logout(data.refresh_token if data else None, request.user)
 
 
 class MeController(Controller):
@@ -146,12 +129,15 @@ class MeController(Controller):
         summary="Change my password",
     )
     async def change_password(
-        self, request: Request[CurrentUser, Any, Any], db_session: AsyncSession, data: schemas.PasswordChange
+        self,
+        request: Request[CurrentUser, Any, Any],
+        db_session: AsyncSession,
+        settings: Settings,
+        data: schemas.PasswordChange,
     ) -> None:
-        """Every other session ends: refresh tokens are revoked and access tokens cut off."""
+        """Every other session ends (refresh tokens revoked, access tokens denied); this one goes on."""
         await UserService(session=db_session).change_password(request.user.id, data)
-        await AuthService.revoke_all(db_session, request.user.id)
-        await request.app.state.tokens.cut_off(request.user.id)
+        await _auth(request, db_session, settings).end_sessions(request.user.id, keep=request.user)
 
 
 class AdminUserController(Controller):
@@ -165,13 +151,13 @@ class AdminUserController(Controller):
     async def list_users(
         self,
         db_session: AsyncSession,
-        q: str | None = None,
+        q: Annotated[str | None, Parameter(max_length=200)] = None,
         role: Annotated[str | None, Parameter(pattern="^(admin|member)$")] = None,
         active: bool | None = None,
         limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT)] = 50,
-        cursor: str | None = None,
+        cursor: Annotated[str | None, Parameter(max_length=1000)] = None,
     ) -> schemas.UserPage:
-        """Filter by text (name or email), role and active flag."""
+        """Filter by text (name or email), role and active flag; ordered by email."""
         return await UserService(session=db_session).page(
             q=q, role=role, active=active, limit=limit, cursor=cursor
         )
@@ -181,11 +167,19 @@ class AdminUserController(Controller):
         self,
         request: Request[CurrentUser, Any, Any],
         db_session: AsyncSession,
+        settings: Settings,
         user_id: UUID,
         data: schemas.AdminUserUpdate,
     ) -> schemas.User:
-        """The last active administrator can be neither demoted nor deactivated."""
-        user, cut = await UserService(session=db_session).admin_update(user_id, data)
-        if cut:
-            await request.app.state.tokens.cut_off(user.id)
-        return UserService.as_schema(user)
+        """The last active administrator can be neither demoted nor deactivated (409 ``last_admin``).
+
+        A role change denies the user's access tokens so the next ones carry
+        the new role; deactivation ends every session of the user.
+        """
+        change = await UserService(session=db_session).admin_update(user_id, data)
+        auth = _auth(request, db_session, settings)
+        if change.deactivated:
+            await auth.end_sessions(change.user.id)
+        elif change.role_changed:
+            await auth.end_sessions(change.user.id, refresh=False)
+        return UserService.as_schema(change.user)

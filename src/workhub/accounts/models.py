@@ -34,7 +34,13 @@ class User(Base):
 
 
 class RefreshToken(Base):
-    """One refresh token (stored as a hash); tokens of one login share a family."""
+    """One refresh token (stored as a hash); tokens of one login share a family.
+
+    ``access_jti`` names the access token issued together with this refresh
+    token, so ending a login (sign-out, reuse of a rotated token, a password
+    change elsewhere) can deny that login's live access tokens one by one and
+    leave the user's other logins alone.
+    """
 
     __tablename__ = "refresh_token"
 
@@ -44,3 +50,4 @@ class RefreshToken(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    access_jti: Mapped[str | None] = mapped_column(String(64))

@@ -20,7 +20,10 @@ __all__ = (
     "UserUpdate",
 )
 
-Email = Annotated[str, msgspec.Meta(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[
+    str, msgspec.Meta(min_length=3, max_length=320, pattern=r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$")
+]
+"""An address; surrounding spaces are allowed here and trimmed by the service."""
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
 Locale = Literal["ru", "en"]

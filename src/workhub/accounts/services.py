@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+import asyncio
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import available_timezones
 
 import msgspec
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from workhub.accounts import schemas
 from workhub.accounts.events import (
@@ -24,16 +27,18 @@ from workhub.accounts.models import RefreshToken, User
 from workhub.kernel.clock import clock
 from workhub.kernel.context import Actor, current_context, set_context
 from workhub.kernel.db import new_id
-from workhub.kernel.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from workhub.kernel.errors import Conflict, NotFound, RateLimited, Unauthorized, ValidationFailed
 from workhub.kernel.events import publish
 from workhub.kernel.pagination import decode_cursor, encode_cursor
-from workhub.kernel.security import hash_password, hash_token, new_token, verify_password
+from workhub.kernel.security import CurrentUser, hash_password, hash_token, new_token, verify_password
 
 if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
     from workhub.kernel.security import TokenService
     from workhub.settings import Settings
 
-__all__ = ("AuthService", "UserService", "normalise_email")
+__all__ = ("AdminChange", "AuthService", "UserService", "lockout_key", "normalise_email")
 
 MIN_PASSWORD = 10
 
@@ -53,14 +58,50 @@ def check_password(password: str, email: str, field: str = "password") -> None:
         raise ValidationFailed.field(field, "The password must not be the email.", code="weak_password")
 
 
+@lru_cache(maxsize=1)
+def _time_zones() -> frozenset[str]:
+    # The names of the IANA database, less the host-specific aliases it ships.
+    return frozenset(available_timezones() - {"localtime", "posixrules", "Factory"})
+
+
 def check_timezone(name: str) -> None:
-    """Refuse a time zone that is not an IANA name."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    """Refuse a time zone that is not an IANA name.
+
+    Checking against the list rather than opening ``ZoneInfo(name)`` also
+    refuses a folder of the database (``Europe``) and path tricks.
+    """
+    if name not in _time_zones():
         raise ValidationFailed.field(
             "timezone", "Unknown time zone (use an IANA name such as Europe/Moscow)."
-        ) from exc
+        )
+
+
+async def _hash(password: str) -> str:
+    # argon2 takes a good fraction of a second of CPU (and frees the GIL): off the event loop.
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def _verify(password_hash: str | None, password: str) -> bool:
+    return await asyncio.to_thread(verify_password, password_hash, password)
+
+
+def lockout_key(email: str) -> str:
+    """The Redis key counting wrong passwords in a row for one (normalised) address."""
+    return f"wh:fail:{normalise_email(email)}"
+
+
+def _like(text: str) -> str:
+    """A ``LIKE`` pattern finding ``text`` anywhere, its own wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class AdminChange(NamedTuple):
+    """What an administrator's change did, so the caller can end sessions to match."""
+
+    user: User
+    role_changed: bool
+    deactivated: bool
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -106,7 +147,7 @@ class UserService(SQLAlchemyAsyncRepositoryService[User]):
             id=new_id(),
             email=email,
             name=data.name.strip(),
-            password_hash=hash_password(data.password),
+            password_hash=await _hash(data.password),
             role=role,
             locale=data.locale or current_context().locale,
         )
@@ -118,13 +159,25 @@ class UserService(SQLAlchemyAsyncRepositoryService[User]):
         await publish(
             session, UserRegistered(entity_id=user.id, email=email, changes={"email": [None, email]})
         )
-        await session.flush()
+        try:
+            await session.flush()
+        except IntegrityError as exc:  # a concurrent sign-up with the same address won the race
+            raise Conflict("This email cannot be used for a new account.", code="email_unavailable") from exc
         return user
+
+    async def find_profile(self, user_id: UUID) -> schemas.User | None:
+        """The API form of a user, or None; what other modules may read about a user."""
+        user = await self.repository.get_one_or_none(id=user_id)
+        return None if user is None else self.as_schema(user)
 
     async def update_profile(self, user_id: UUID, data: schemas.UserUpdate) -> User:
         """Change the caller's own profile fields."""
         user = await self.get(user_id)
         values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        if "name" in values:
+            values["name"] = values["name"].strip()
+            if not values["name"]:
+                raise ValidationFailed.field("name", "The name must not be blank.")
         if "timezone" in values:
             check_timezone(values["timezone"])
         if "reminder_offsets" in values:
@@ -141,64 +194,75 @@ class UserService(SQLAlchemyAsyncRepositoryService[User]):
     async def change_password(self, user_id: UUID, data: schemas.PasswordChange) -> User:
         """Check the current password, set the new one; the caller re-authenticates everywhere."""
         user = await self.get(user_id)
-        if not verify_password(user.password_hash, data.current_password):
+        if not await _verify(user.password_hash, data.current_password):
             raise ValidationFailed.field(
                 "current_password", "The current password is wrong.", code="wrong_password"
             )
         check_password(data.new_password, user.email, "new_password")
-        user.password_hash = hash_password(data.new_password)
+        user.password_hash = await _hash(data.new_password)
         await publish(self.repository.session, UserPasswordChanged(entity_id=user.id))
         await self.repository.session.flush()
         return user
 
-    async def admin_update(self, user_id: UUID, data: schemas.AdminUserUpdate) -> tuple[User, bool]:
-        """Change role or active flag; returns the user and whether access must be cut."""
-        user = await self.repository.get_one_or_none(id=user_id)
+    async def admin_update(self, user_id: UUID, data: schemas.AdminUserUpdate) -> AdminChange:
+        """Change role or active flag; the last active administrator stays one.
+
+        Every active administrator row is locked first, always in id order, so
+        two administrators demoting each other at once are serialised and the
+        second one sees that only they are left (no deadlock, no zero admins).
+        """
+        session = self.repository.session
+        admins = set(
+            (
+                await session.scalars(
+                    select(User.id)
+                    .where(User.role == "admin", User.is_active.is_(True))
+                    .order_by(User.id)
+                    .with_for_update()
+                )
+            ).all()
+        )
+        user = await session.scalar(
+            select(User).where(User.id == user_id).with_for_update().execution_options(populate_existing=True)
+        )
         if user is None:
             raise NotFound
-        session = self.repository.session
-        demoting = data.role is not msgspec.UNSET and data.role != "admin" and user.role == "admin"
-        deactivating = data.is_active is False and user.is_active
-        if (demoting or deactivating) and user.role == "admin" and user.is_active:
-            others = await session.scalar(
-                select(func.count())
-                .select_from(User)
-                .where(User.role == "admin", User.is_active.is_(True), User.id != user.id)
-                .with_for_update()
+        demoting = data.role is not msgspec.UNSET and data.role != "admin"
+        deactivating = data.is_active is False
+        if user.id in admins and (demoting or deactivating) and not admins - {user.id}:
+            raise Conflict(
+                "The last active administrator cannot be demoted or deactivated.", code="last_admin"
             )
-            if not others:
-                raise Conflict(
-                    "The last active administrator cannot be demoted or deactivated.", code="last_admin"
-                )
-        cut = False
-        if data.role is not msgspec.UNSET and data.role != user.role:
+        new_role = user.role if data.role is msgspec.UNSET else data.role
+        role_changed = new_role != user.role
+        if role_changed:
             old = user.role
-            user.role = data.role
+            user.role = new_role
             await publish(
                 session,
                 UserRoleChanged(
-                    entity_id=user.id, old_role=old, new_role=data.role, changes={"role": [old, data.role]}
+                    entity_id=user.id, old_role=old, new_role=new_role, changes={"role": [old, new_role]}
                 ),
             )
-            cut = True
+        deactivated = False
         if data.is_active is not msgspec.UNSET and data.is_active != user.is_active:
             changes = {"is_active": [user.is_active, data.is_active]}
             user.is_active = data.is_active
+            deactivated = not data.is_active
             await publish(session, UserUpdated(entity_id=user.id, changes=changes))
-            cut = True
-        if cut and not user.is_active:
-            await AuthService.revoke_all(session, user.id)
         await session.flush()
-        return user, cut
+        return AdminChange(user, role_changed, deactivated)
 
     async def page(
         self, *, q: str | None, role: str | None, active: bool | None, limit: int, cursor: str | None
     ) -> schemas.UserPage:
         """Users ordered by email, filtered by text (name or email), role and active flag."""
         stmt = select(User).order_by(User.email).limit(limit + 1)
-        if q:
-            pattern = f"%{q.strip().lower()}%"
-            stmt = stmt.where(or_(User.email.like(pattern), func.lower(User.name).like(pattern)))
+        if q and q.strip():
+            pattern = _like(q.strip().lower())
+            stmt = stmt.where(
+                or_(User.email.like(pattern, escape="\\"), User.name.ilike(pattern, escape="\\"))
+            )
         if role:
             stmt = stmt.where(User.role == role)
         if active is not None:
@@ -216,26 +280,60 @@ class UserService(SQLAlchemyAsyncRepositoryService[User]):
 
 
 class AuthService:
-    """Sign-in, refresh-token rotation with reuse detection, and sign-out."""
+    """Sign-in with lockout, refresh-token rotation with reuse detection, ending sessions.
+
+    A login is a family of refresh tokens; each refresh token row also names
+    the access token issued with it (``access_jti``), so ending a login ends
+    its access tokens too, without touching the user's other logins.
+    """
 
     def __init__(self, session: Any, settings: Settings, tokens: TokenService) -> None:
         self.session = session
         self.settings = settings
         self.tokens = tokens
 
+    @property
+    def redis(self) -> Redis:
+        """The Redis that keeps wrong-password counters (the token service's)."""
+        return self.tokens.redis
+
+    async def ensure_unlocked(self, email: str) -> None:
+        """Refuse (429 ``account_locked``) an address with too many wrong passwords in a row.
+
+        The counter exists for any address tried, with or without an account,
+        so a lock says nothing about whether the account exists.
+        """
+        key = lockout_key(email)
+        failures = int(await self.redis.get(key) or 0)
+        if failures >= self.settings.lockout_threshold:
+            ttl = int(await self.redis.ttl(key))
+            raise RateLimited(
+                "Too many wrong passwords; try again later.",
+                code="account_locked",
+                headers={"Retry-After": str(max(1, ttl))},
+            )
+
     async def login(self, email: str, password: str) -> schemas.TokenPair:
         """Check the password (same time and answer whether or not the email exists)."""
-        users = UserService(session=self.session)
-        user = await users.by_email(email)
-        if user is None or not verify_password(user.password_hash, password) or not user.is_active:
+        email = normalise_email(email)
+        await self.ensure_unlocked(email)
+        user = await UserService(session=self.session).by_email(email)
+        right = await _verify(user.password_hash if user is not None else None, password)
+        if user is None or not right or not user.is_active:
+            key = lockout_key(email)
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.incr(key)
+            pipe.expire(key, self.settings.lockout_seconds)
+            await pipe.execute()
             raise Unauthorized("Wrong email or password.", code="invalid_credentials")
+        await self.redis.delete(lockout_key(email))
         user.last_login_at = clock.now()
         set_context(msgspec.structs.replace(current_context(), actor=Actor(kind="user", id=user.id)))
         await publish(self.session, UserLoggedIn(entity_id=user.id))
         return await self._issue(user, family_id=uuid4())
 
     async def refresh(self, raw_token: str) -> schemas.TokenPair:
-        """Rotate a refresh token; a rotated one presented again revokes its family."""
+        """Rotate a refresh token; a rotated one presented again ends its whole login."""
         row = await self.session.scalar(
             select(RefreshToken).where(RefreshToken.token_hash == hash_token(raw_token)).with_for_update()
         )
@@ -243,7 +341,8 @@ class AuthService:
         if row is None or row.revoked_at is not None or row.expires_at <= now:
             raise Unauthorized("The refresh token is not valid.", code="refresh_invalid")
         if row.rotated_at is not None:
-            await self.revoke_family(self.session, row.family_id)
+            await self.end_family(row.family_id)
+            # Committed here: the error response below rolls the request's transaction back.
             await self.session.commit()
             raise Unauthorized(
                 "The refresh token was already used; every session of this login ended.",
@@ -255,43 +354,92 @@ class AuthService:
         row.rotated_at = now
         return await self._issue(user, family_id=row.family_id)
 
-    async def logout(self, raw_token: str | None, user_id: UUID) -> None:
-        """Revoke the refresh family (when the token is given) of this user."""
+    async def logout(self, raw_token: str | None, current: CurrentUser) -> None:
+        """End the caller's login: its refresh tokens and every access token it issued.
+
+        The login is the family of the presented refresh token (when it is the
+        caller's) and the family the access token came from.
+        """
+        families: set[UUID] = set()
         if raw_token:
             row = await self.session.scalar(
                 select(RefreshToken).where(RefreshToken.token_hash == hash_token(raw_token))
             )
-            if row is not None and row.user_id == user_id:
-                await self.revoke_family(self.session, row.family_id)
+            if row is not None and row.user_id == current.id:
+                families.add(row.family_id)
+        own = await self._family_of(current)
+        if own is not None:
+            families.add(own)
+        for family_id in families:
+            await self.end_family(family_id)
+        await self.tokens.deny(current)
+
+    async def end_family(self, family_id: UUID) -> None:
+        """End one login: revoke its refresh tokens and deny its live access tokens."""
+        await self._deny_access(RefreshToken.family_id == family_id)
+        await self.session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=clock.now())
+        )
+
+    async def end_sessions(
+        self, user_id: UUID, *, keep: CurrentUser | None = None, refresh: bool = True
+    ) -> None:
+        """End a user's logins (all but the one ``keep`` belongs to).
+
+        ``refresh=False`` only denies the access tokens: the user's clients
+        refresh and get tokens that carry what changed (a new role).
+        """
+        keep_family = await self._family_of(keep) if keep is not None else None
+        where = [RefreshToken.user_id == user_id]
+        if keep_family is not None:
+            where.append(RefreshToken.family_id != keep_family)
+        await self._deny_access(*where)
+        if refresh:
+            await self.session.execute(
+                update(RefreshToken)
+                .where(*where, RefreshToken.revoked_at.is_(None))
+                .values(revoked_at=clock.now())
+            )
+
+    async def _family_of(self, user: CurrentUser) -> UUID | None:
+        return await self.session.scalar(
+            select(RefreshToken.family_id).where(
+                RefreshToken.user_id == user.id, RefreshToken.access_jti == user.jti
+            )
+        )
+
+    async def _deny_access(self, *where: Any) -> None:
+        """Deny the access tokens, still live, of the refresh-token rows matching ``where``."""
+        ttl = self.settings.access_token_ttl
+        rows = (
+            await self.session.execute(
+                select(RefreshToken.user_id, RefreshToken.access_jti, RefreshToken.created_at).where(
+                    *where,
+                    RefreshToken.access_jti.is_not(None),
+                    # Real time, like the tokens' own ``exp`` (not the shiftable clock).
+                    RefreshToken.created_at > datetime.now(UTC) - timedelta(seconds=ttl + 60),
+                )
+            )
+        ).all()
+        for user_id, jti, created_at in rows:
+            # The row is written just after its token is signed: its time + ttl covers the token's exp.
+            exp = int(created_at.timestamp()) + ttl + 5
+            await self.tokens.deny(CurrentUser(id=user_id, role="member", jti=jti, exp=exp))
 
     async def _issue(self, user: User, *, family_id: UUID) -> schemas.TokenPair:
         raw = new_token()
+        access, ttl = self.tokens.issue(user.id, user.role, user.locale)
+        claims, _ = self.tokens.decode(access)
         self.session.add(
             RefreshToken(
                 user_id=user.id,
                 family_id=family_id,
                 token_hash=hash_token(raw),
                 expires_at=clock.now() + timedelta(seconds=self.settings.refresh_token_ttl),
+                access_jti=claims.jti,
             )
         )
-        access, ttl = self.tokens.issue(user.id, user.role, user.locale)
         await self.session.flush()
         return schemas.TokenPair(access_token=access, refresh_token=raw, expires_in=ttl)
-
-    @staticmethod
-    async def revoke_family(session: Any, family_id: UUID) -> None:
-        """End every token of one login."""
-        await session.execute(
-            update(RefreshToken)
-            .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
-            .values(revoked_at=clock.now())
-        )
-
-    @staticmethod
-    async def revoke_all(session: Any, user_id: UUID) -> None:
-        """End every login of a user (password change, deactivation)."""
-        await session.execute(
-            update(RefreshToken)
-            .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
-            .values(revoked_at=clock.now())
-        )

@@ -2,4 +2,38 @@
 
 from __future__ import annotations
 
-__all__: tuple[str, ...] = ()
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workhub.kernel.db import Base
+
+__all__ = ("Notification",)
+
+
+class Notification(Base):
+    """Something a user should know, rendered in their language when it was created.
+
+    ``event_id`` is the domain event the notification came from: with the
+    recipient it is unique, so an event delivered twice notifies once.
+    """
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id"),
+        Index("ix_notification_user", "user_id", "id"),
+        Index("ix_notification_unread", "user_id", postgresql_where=text("read_at IS NULL")),
+    )
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(50))
+    title: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str | None] = mapped_column(String(1000))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    event_id: Mapped[UUID]
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
