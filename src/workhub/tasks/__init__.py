@@ -8,7 +8,36 @@ import msgspec
 
 from workhub.kernel.plugins import Registry
 
-__all__ = ("TasksPlugin", "plugin")
+__all__ = ("MESSAGES", "TasksPlugin", "plugin")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "task.version_conflict": {
+        "en": "The task was changed by someone else",
+        "ru": "Задачу уже изменил кто-то другой",
+    },
+    "task.restore_expired": {
+        "en": "The task was deleted too long ago to be restored",
+        "ru": "Задача удалена слишком давно, восстановить её нельзя",
+    },
+    "task.assignee_not_member": {
+        "en": "The assignee is not a member of the project",
+        "ru": "Исполнитель не состоит в проекте",
+    },
+    "comment.not_author": {
+        "en": "Only the author can change this comment",
+        "ru": "Изменить комментарий может только его автор",
+    },
+    "task.status.todo": {"en": "To do", "ru": "К выполнению"},
+    "task.status.in_progress": {"en": "In progress", "ru": "В работе"},
+    "task.status.done": {"en": "Done", "ru": "Готово"},
+    "task.status.cancelled": {"en": "Cancelled", "ru": "Отменена"},
+    "task.status.overdue": {"en": "Overdue", "ru": "Просрочена"},
+    "task.priority.low": {"en": "Low", "ru": "Низкий"},
+    "task.priority.normal": {"en": "Normal", "ru": "Обычный"},
+    "task.priority.high": {"en": "High", "ru": "Высокий"},
+    "task.priority.urgent": {"en": "Urgent", "ru": "Срочный"},
+}
+"""Texts users read: error titles, status and priority names."""
 
 
 class TasksPlugin:
@@ -18,8 +47,21 @@ class TasksPlugin:
     settings: type[msgspec.Struct] | None = None
 
     def setup(self, registry: Registry, settings: Any) -> None:
-        """Add routes and access resolvers."""
-        from workhub.tasks import models  # noqa: F401  (tables in the metadata)
+        """Add routes, access resolvers and texts."""
+        from workhub.tasks.access import (
+            resolve_comment_access,
+            resolve_project_tasks_access,
+            resolve_restorable_task_access,
+            resolve_task_access,
+        )
+        from workhub.tasks.controllers import CommentController, TaskController
+
+        registry.add_access_scope("task", resolve_task_access)
+        registry.add_access_scope("task_restorable", resolve_restorable_task_access)
+        registry.add_access_scope("comment", resolve_comment_access)
+        registry.add_access_scope("task_project", resolve_project_tasks_access)
+        registry.add_routes(TaskController, CommentController)
+        registry.add_messages(MESSAGES)
 
 
 plugin = TasksPlugin()

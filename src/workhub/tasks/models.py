@@ -38,6 +38,16 @@ class Task(Base):
             postgresql_where=text("deleted_at IS NULL AND status IN ('todo', 'in_progress') AND NOT overdue"),
         ),
         Index("ix_task_labels", "labels", postgresql_using="gin"),
+        # ``q`` searches with ILIKE '%text%'; trigram GIN indexes serve it (pg_trgm).
+        Index(
+            "ix_task_title_trgm", "title", postgresql_using="gin", postgresql_ops={"title": "gin_trgm_ops"}
+        ),
+        Index(
+            "ix_task_description_trgm",
+            "description",
+            postgresql_using="gin",
+            postgresql_ops={"description": "gin_trgm_ops"},
+        ),
     )
 
     project_id: Mapped[UUID] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
@@ -64,8 +74,10 @@ class Comment(Base):
     """A comment on a task (markdown)."""
 
     __tablename__ = "task_comment"
+    __table_args__ = (Index("ix_task_comment_task", "task_id", "id"),)
+    """A task's comments are paged in id order (UUIDv7 ids follow creation time)."""
 
-    task_id: Mapped[UUID] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[UUID] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
     author_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,91 @@
+"""Access resolvers of the tasks module's guard scopes.
+
+Each resolver answers, in one statement, the object's project, whether the
+project is archived and the caller's role there; the guard turns that into
+404/403/409 with the one permission table. They run on every task request,
+so they are plain SQL on the session's asyncpg connection: outside a write
+no ``BEGIN``/``COMMIT`` is sent, and a read request costs two statements.
+
+Scopes:
+
+* ``task``: live tasks (a deleted task does not exist);
+* ``task_restorable``: live tasks, and deleted ones for the project's owners
+  only (everyone else gets 404, as for any deleted task);
+* ``comment``: comments of live tasks;
+* ``task_project``: a project, for the task routes under
+  ``/projects/{project_id}/tasks``; the same answer as the projects module's
+  ``project`` scope, without the ORM, since it guards the busiest list.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from workhub.kernel.guards import Access
+from workhub.tasks.queries import driver_connection
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+__all__ = (
+    "resolve_comment_access",
+    "resolve_project_tasks_access",
+    "resolve_restorable_task_access",
+    "resolve_task_access",
+)
+
+_TASK_SQL = (
+    "SELECT t.project_id, p.archived_at IS NOT NULL, m.role, t.deleted_at IS NOT NULL"
+    " FROM task AS t JOIN project AS p ON p.id = t.project_id"
+    " LEFT JOIN project_member AS m ON m.project_id = t.project_id AND m.user_id = $2"
+    " WHERE t.id = $1"
+)
+_COMMENT_SQL = (
+    "SELECT t.project_id, p.archived_at IS NOT NULL, m.role"
+    " FROM task_comment AS c JOIN task AS t ON t.id = c.task_id AND t.deleted_at IS NULL"
+    " JOIN project AS p ON p.id = t.project_id"
+    " LEFT JOIN project_member AS m ON m.project_id = t.project_id AND m.user_id = $2"
+    " WHERE c.id = $1"
+)
+_PROJECT_SQL = (
+    "SELECT p.id, p.archived_at IS NOT NULL, m.role FROM project AS p"
+    " LEFT JOIN project_member AS m ON m.project_id = p.id AND m.user_id = $2"
+    " WHERE p.id = $1"
+)
+
+
+async def resolve_task_access(session: AsyncSession, task_id: UUID, user_id: UUID) -> Access | None:
+    """The ``task`` scope: deleted tasks do not exist here."""
+    row = await (await driver_connection(session)).fetchrow(_TASK_SQL, task_id, user_id)
+    if row is None or row[3]:
+        return None
+    return Access(project_id=row[0], role=row[2], archived=row[1])
+
+
+async def resolve_restorable_task_access(
+    session: AsyncSession, task_id: UUID, user_id: UUID
+) -> Access | None:
+    """The ``task_restorable`` scope: a deleted task exists only for the project's owners."""
+    row = await (await driver_connection(session)).fetchrow(_TASK_SQL, task_id, user_id)
+    if row is None or (row[3] and row[2] != "owner"):
+        return None
+    return Access(project_id=row[0], role=row[2], archived=row[1])
+
+
+async def resolve_comment_access(session: AsyncSession, comment_id: UUID, user_id: UUID) -> Access | None:
+    """The ``comment`` scope: comments of deleted tasks do not exist."""
+    row = await (await driver_connection(session)).fetchrow(_COMMENT_SQL, comment_id, user_id)
+    if row is None:
+        return None
+    return Access(project_id=row[0], role=row[2], archived=row[1])
+
+
+async def resolve_project_tasks_access(
+    session: AsyncSession, project_id: UUID, user_id: UUID
+) -> Access | None:
+    """The ``task_project`` scope: a project and the caller's role in it."""
+    row = await (await driver_connection(session)).fetchrow(_PROJECT_SQL, project_id, user_id)
+    if row is None:
+        return None
+    return Access(project_id=row[0], role=row[2], archived=row[1])

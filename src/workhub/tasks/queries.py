@@ -1,0 +1,332 @@
+"""Reading tasks: lists and single tasks as plain SQL on the session's asyncpg connection.
+
+Listing tasks is the hottest path of the API, so it skips the ORM and the
+repository: one statement per page (the project key joined in), parameters
+bound by asyncpg, rows unpacked straight into
+:class:`~workhub.tasks.schemas.Task` Structs. Outside a write transaction no
+``BEGIN``/``COMMIT`` is sent either, so a read is one round trip. The
+statement text depends only on which filters are set, so asyncpg's statement
+cache prepares each shape once per connection. Writes go through
+:class:`~workhub.tasks.services.TaskService`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from workhub.kernel.clock import clock
+from workhub.kernel.errors import NotFound, ValidationFailed
+from workhub.kernel.pagination import decode_cursor, encode_cursor
+from workhub.tasks import schemas
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+__all__ = (
+    "OPEN",
+    "SORT_FIELDS",
+    "TaskFilters",
+    "TaskQuery",
+    "TaskReader",
+    "decode_task_cursor",
+    "driver_connection",
+    "encode_task_cursor",
+    "is_overdue",
+    "row_to_task",
+)
+
+SORT_FIELDS = ("number", "deadline", "priority", "updated")
+OPEN = ("todo", "in_progress")
+PRIORITY_RANK = {name: rank for rank, name in enumerate(schemas.PRIORITIES)}
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+"""Tasks without a deadline sort after every dated one (ascending)."""
+
+_SORT_SQL = {
+    "number": "t.number",
+    "deadline": "COALESCE(t.deadline, '9999-12-31T00:00:00+00:00'::timestamptz)",
+    "priority": "CASE t.priority "
+    + " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in PRIORITY_RANK.items())
+    + f" ELSE {len(PRIORITY_RANK)} END",
+    "updated": "t.updated_at",
+}
+_SELECT = (
+    "SELECT t.id, t.project_id, t.number, p.key, t.title, t.description, t.status, t.overdue,"
+    " t.priority, t.labels, t.assignee_id, t.creator_id, t.deadline, t.completed_at, t.source,"
+    " t.source_ref, t.version, t.created_at, t.updated_at"
+    " FROM task AS t JOIN project AS p ON p.id = t.project_id"
+)
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    """What a task list is narrowed to and ordered by; every field optional.
+
+    ``statuses`` and ``overdue`` combine with OR (``status=todo,overdue``);
+    every other filter narrows further. ``labels`` must all be present.
+    """
+
+    project_id: UUID | None = None
+    assignee_id: UUID | None = None
+    unassigned: bool = False
+    creator_id: UUID | None = None
+    statuses: frozenset[str] = frozenset()
+    overdue: bool = False
+    labels: tuple[str, ...] = ()
+    priorities: frozenset[str] = frozenset()
+    deadline_from: datetime | None = None
+    deadline_to: datetime | None = None
+    q: str | None = None
+    sort: str | None = None
+    """A name from :data:`SORT_FIELDS`, ``-`` in front for descending; None for the list's default."""
+    limit: int = 50
+    cursor: str | None = None
+
+
+def is_overdue(status: str, flagged: bool, deadline: datetime | None, now: datetime) -> bool:
+    """Open, and either marked by the sweep or past its deadline at ``now``."""
+    return status in OPEN and (flagged or (deadline is not None and deadline < now))
+
+
+def row_to_task(row: Sequence[Any], now: datetime) -> schemas.Task:
+    """A Struct from one row of :data:`_SELECT`; ``overdue`` is worked out for ``now``."""
+    (
+        id_,
+        project_id,
+        number,
+        key,
+        title,
+        description,
+        status,
+        overdue,
+        priority,
+        labels,
+        assignee_id,
+        creator_id,
+        deadline,
+        completed_at,
+        source,
+        source_ref,
+        version,
+        created_at,
+        updated_at,
+    ) = row
+    return schemas.Task(
+        id=id_,
+        project_id=project_id,
+        number=number,
+        key=f"{key}-{number}",
+        title=title,
+        description=description,
+        status=status,
+        overdue=status in OPEN
+        and (overdue or (deadline is not None and deadline < now)),  # is_overdue, inlined
+        priority=priority,
+        labels=labels,
+        assignee_id=assignee_id,
+        creator_id=creator_id,
+        deadline=deadline,
+        completed_at=completed_at,
+        source=source,
+        source_ref=source_ref,
+        version=version,
+        created_at=created_at,
+        updated_at=updated_at,
+    )
+
+
+async def driver_connection(session: AsyncSession) -> Any:
+    """The asyncpg connection under ``session`` (inside its transaction, if one is open).
+
+    Remembered in ``session.info`` for the rest of the request, so the guard
+    and the handler share one checkout.
+    """
+    driver = session.info.get("asyncpg")
+    if driver is None or not session.in_transaction():
+        connection = await session.connection()
+        raw = await connection.get_raw_connection()
+        driver = session.info["asyncpg"] = raw.driver_connection
+    return driver
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _invalid_cursor(message: str = "The cursor does not belong to this sort order.") -> ValidationFailed:
+    return ValidationFailed.field("cursor", message, code="invalid_cursor")
+
+
+class TaskQuery:
+    """Builds one SELECT of tasks with numbered asyncpg parameters."""
+
+    def __init__(self) -> None:
+        self.where: list[str] = ["t.deleted_at IS NULL"]
+        self.params: list[Any] = []
+
+    def bind(self, value: Any) -> str:
+        """A placeholder for ``value``."""
+        self.params.append(value)
+        return f"${len(self.params)}"
+
+    def one(self, task_id: UUID) -> tuple[str, list[Any]]:
+        """The statement for one live task."""
+        self.where.append(f"t.id = {self.bind(task_id)}")
+        return f"{_SELECT} WHERE {' AND '.join(self.where)}", self.params
+
+    def page(
+        self,
+        filters: TaskFilters,
+        *,
+        now: datetime,
+        project_id: UUID | None,
+        visible_to: UUID | None,
+        default_sort: str,
+    ) -> tuple[str, list[Any], str]:
+        """The statement for one page (``limit + 1`` rows) and the sort field it uses.
+
+        ``project_id`` scopes to one project; otherwise ``visible_to`` (a user
+        id, None for administrators) keeps the caller's projects, and archived
+        projects are left out unless ``filters.project_id`` names one.
+        """
+        w = self.where
+        if project_id is not None:
+            w.append(f"t.project_id = {self.bind(project_id)}")
+        else:
+            if visible_to is not None:
+                w.append(
+                    "t.project_id IN (SELECT m.project_id FROM project_member AS m"
+                    f" WHERE m.user_id = {self.bind(visible_to)})"
+                )
+            if filters.project_id is None:
+                w.append("p.archived_at IS NULL")
+        self._filters(filters, now)
+        sort = filters.sort or default_sort
+        descending = sort.startswith("-")
+        name = sort.lstrip("-")
+        key = _SORT_SQL[name]
+        if filters.cursor:
+            value, last_id = decode_task_cursor(filters.cursor, name)
+            op = "<" if descending else ">"
+            w.append(f"({key}, t.id) {op} ({self.bind(value)}, {self.bind(last_id)})")
+        direction = "DESC" if descending else "ASC"
+        sql = (
+            f"{_SELECT} WHERE {' AND '.join(w)}"
+            f" ORDER BY {key} {direction}, t.id {direction} LIMIT {self.bind(filters.limit + 1)}"
+        )
+        return sql, self.params, name
+
+    def _filters(self, f: TaskFilters, now: datetime) -> None:
+        w = self.where
+        if f.project_id is not None:
+            w.append(f"t.project_id = {self.bind(f.project_id)}")
+        if f.unassigned:
+            w.append("t.assignee_id IS NULL")
+        elif f.assignee_id is not None:
+            w.append(f"t.assignee_id = {self.bind(f.assignee_id)}")
+        if f.creator_id is not None:
+            w.append(f"t.creator_id = {self.bind(f.creator_id)}")
+        if f.statuses or f.overdue:
+            wanted: list[str] = []
+            if f.statuses:
+                wanted.append(f"t.status = ANY({self.bind(sorted(f.statuses))}::varchar[])")
+            if f.overdue:
+                # Marked by the sweep, or past the deadline and not yet marked: the
+                # second arm has the predicate of the partial ix_task_open_deadline.
+                wanted.append(
+                    "(t.status IN ('todo', 'in_progress') AND t.overdue)"
+                    " OR (t.status IN ('todo', 'in_progress') AND NOT t.overdue"
+                    f" AND t.deadline < {self.bind(now)})"
+                )
+            w.append(f"({' OR '.join(wanted)})")
+        if f.labels:
+            w.append(f"t.labels @> {self.bind(list(f.labels))}::varchar[]")
+        if f.priorities:
+            w.append(f"t.priority = ANY({self.bind(sorted(f.priorities))}::varchar[])")
+        if f.deadline_from is not None:
+            w.append(f"t.deadline >= {self.bind(f.deadline_from)}")
+        if f.deadline_to is not None:
+            w.append(f"t.deadline < {self.bind(f.deadline_to)}")
+        if f.q:
+            pattern = self.bind(f"%{_escape_like(f.q)}%")
+            w.append(f"(t.title ILIKE {pattern} OR t.description ILIKE {pattern})")
+
+
+def encode_task_cursor(task: schemas.Task, sort: str) -> str:
+    """The cursor after ``task`` in a list ordered by ``sort`` (a name from :data:`SORT_FIELDS`)."""
+    value: Any
+    if sort == "number":
+        value = task.number
+    elif sort == "priority":
+        value = PRIORITY_RANK[task.priority]
+    elif sort == "deadline":
+        value = (task.deadline or NO_DEADLINE).isoformat()
+    else:
+        value = task.updated_at.isoformat()
+    return encode_cursor(sort, value, str(task.id))
+
+
+def decode_task_cursor(cursor: str, sort: str) -> tuple[Any, UUID]:
+    """The sort value and id of the last task seen; a cursor of another sort is a 422."""
+    name, value, last_id = decode_cursor(cursor, 3)
+    if name != sort:
+        raise _invalid_cursor()
+    try:
+        uuid = UUID(str(last_id))
+        if sort in ("number", "priority"):
+            if not isinstance(value, int) or isinstance(value, bool) or abs(value) > 2**31:
+                raise _invalid_cursor()
+            return value, uuid
+        moment = datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise _invalid_cursor() from exc
+    if moment.tzinfo is None:
+        raise _invalid_cursor()
+    return moment, uuid
+
+
+class TaskReader:
+    """Reads live tasks for a request; a plain object, cheap to make per request."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def read_task(self, task_id: UUID) -> schemas.Task:
+        """One live task (404 when absent or deleted)."""
+        sql, params = TaskQuery().one(task_id)
+        row = await (await driver_connection(self.session)).fetchrow(sql, *params)
+        if row is None:
+            raise NotFound
+        return row_to_task(row, clock.now())
+
+    async def page_tasks(
+        self,
+        filters: TaskFilters,
+        *,
+        user_id: UUID,
+        project_id: UUID | None = None,
+        is_admin: bool = False,
+    ) -> schemas.TaskPage:
+        """A page of live tasks in ``project_id``, or across every project the caller may see.
+
+        Across projects, members see their projects and administrators every
+        project; archived projects are left out unless ``filters.project_id``
+        names one.
+        """
+        now = clock.now()
+        sql, params, sort = TaskQuery().page(
+            filters,
+            now=now,
+            project_id=project_id,
+            visible_to=None if is_admin else user_id,
+            default_sort="-number" if project_id is not None else "-updated",
+        )
+        rows = await (await driver_connection(self.session)).fetch(sql, *params)
+        limit = filters.limit
+        items = [row_to_task(row, now) for row in rows[:limit]]
+        next_cursor = encode_task_cursor(items[-1], sort) if len(rows) > limit and items else None
+        return schemas.TaskPage(items=items, next_cursor=next_cursor)

@@ -1,0 +1,135 @@
+"""Requests and responses of tasks and comments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+__all__ = (
+    "OPEN_STATUSES",
+    "PRIORITIES",
+    "STATUSES",
+    "Comment",
+    "CommentCreate",
+    "CommentPage",
+    "CommentUpdate",
+    "Priority",
+    "Status",
+    "Task",
+    "TaskCreate",
+    "TaskPage",
+    "TaskUpdate",
+)
+
+Status = Literal["todo", "in_progress", "done", "cancelled"]
+Priority = Literal["low", "normal", "high", "urgent"]
+STATUSES: tuple[Status, ...] = ("todo", "in_progress", "done", "cancelled")
+OPEN_STATUSES: frozenset[str] = frozenset({"todo", "in_progress"})
+PRIORITIES: tuple[Priority, ...] = ("low", "normal", "high", "urgent")
+"""Lowest first: sorting by ``priority`` ascending starts with ``low``."""
+
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+Description = Annotated[str, msgspec.Meta(max_length=100_000)]
+Label = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
+Labels = Annotated[list[Label], msgspec.Meta(max_length=20)]
+Deadline = Annotated[datetime, msgspec.Meta(tz=True)]
+"""A deadline must say its time zone: ``2026-05-01T18:00:00+03:00``."""
+SourceRef = Annotated[str, msgspec.Meta(max_length=500)]
+Body = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+
+
+class Task(msgspec.Struct):
+    """A task as the API returns it (also the payload of task events).
+
+    ``key`` is the project key and the per-project number (``OPS-42``);
+    ``overdue`` is true while the task is open and its deadline has passed.
+    """
+
+    id: UUID
+    project_id: UUID
+    number: int
+    key: str
+    title: str
+    description: str
+    status: Status
+    overdue: bool
+    priority: Priority
+    labels: list[str]
+    assignee_id: UUID | None
+    creator_id: UUID | None
+    deadline: datetime | None
+    completed_at: datetime | None
+    source: str
+    source_ref: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class TaskPage(msgspec.Struct):
+    """A page of tasks; pass ``next_cursor`` back as ``cursor`` for the next one."""
+
+    items: list[Task]
+    next_cursor: str | None
+
+
+class TaskCreate(msgspec.Struct):
+    """A new task; the assignee must be a member of the project."""
+
+    title: Title
+    description: Description = ""
+    status: Status = "todo"
+    priority: Priority = "normal"
+    labels: Labels = []
+    assignee_id: UUID | None = None
+    deadline: Deadline | None = None
+
+
+class TaskUpdate(msgspec.Struct, omit_defaults=True):
+    """A PATCH: absent fields stay as they are, ``null`` clears assignee or deadline.
+
+    ``version`` is the version the client read; a stale one is a 409
+    ``version_conflict`` whose ``current`` is the task as it is now.
+    """
+
+    version: Annotated[int, msgspec.Meta(ge=1)]
+    title: Title | msgspec.UnsetType = msgspec.UNSET
+    description: Description | msgspec.UnsetType = msgspec.UNSET
+    status: Status | msgspec.UnsetType = msgspec.UNSET
+    priority: Priority | msgspec.UnsetType = msgspec.UNSET
+    labels: Labels | msgspec.UnsetType = msgspec.UNSET
+    assignee_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
+    deadline: Deadline | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class Comment(msgspec.Struct):
+    """A comment on a task (markdown); ``edited_at`` is set once its author changed it."""
+
+    id: UUID
+    task_id: UUID
+    author_id: UUID | None
+    body: str
+    created_at: datetime
+    edited_at: datetime | None
+
+
+class CommentPage(msgspec.Struct):
+    """A page of comments, oldest first."""
+
+    items: list[Comment]
+    next_cursor: str | None
+
+
+class CommentCreate(msgspec.Struct):
+    """A new comment."""
+
+    body: Body
+
+
+class CommentUpdate(msgspec.Struct):
+    """The new text of a comment (its author only)."""
+
+    body: Body
