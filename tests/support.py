@@ -9,6 +9,7 @@ from uuid import UUID
 
 from litestar.testing import AsyncTestClient
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from workhub.accounts.models import User
 
@@ -29,6 +30,14 @@ class TestUser:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+async def set_role(database_url: str, user_id: UUID, role: str) -> None:
+    """Give a user a system role directly in the database (an engine of the test's own loop)."""
+    engine = create_async_engine(database_url)
+    async with engine.begin() as conn:
+        await conn.execute(update(User).where(User.id == user_id).values(role=role))
+    await engine.dispose()
+
+
 class Api:
     """Thin helpers over the HTTP API (what a client would do)."""
 
@@ -47,10 +56,7 @@ class Api:
         assert resp.status_code == 201, resp.text
         user_id = UUID(resp.json()["id"])
         if admin:
-            config = self.client.app.state.db_config
-            async with config.get_session() as session:
-                await session.execute(update(User).where(User.id == user_id).values(role="admin"))
-                await session.commit()
+            await set_role(self.client.app.state.settings.database_url, user_id, "admin")
         tokens = await self.login(email)
         return TestUser(
             id=user_id,

@@ -31,12 +31,12 @@ from workhub.kernel.health import HealthController
 from workhub.kernel.idempotency import IdempotencyMiddleware
 from workhub.kernel.middleware import RequestContextMiddleware
 from workhub.kernel.plugins import Registry, Runtime, WorkhubPlugin, discover_plugins
-from workhub.kernel.queue import SaqQueue, build_worker
+from workhub.kernel.queue import SaqQueue, build_worker, stop_worker
 from workhub.kernel.redis import create_redis
-from workhub.kernel.security import AuthMiddleware, TokenService
+from workhub.kernel.security import AuthMiddleware, TokenService, configure_password_hashing
 from workhub.settings import Settings
 
-__all__ = ("CORE_PLUGINS", "build_registry", "create_app")
+__all__ = ("CORE_PLUGINS", "build_registry", "create_app", "prepare_registry")
 
 logger = logging.getLogger("workhub")
 
@@ -67,6 +67,13 @@ def build_registry(settings: Settings, plugins: Sequence[WorkhubPlugin] | None =
     return registry
 
 
+def prepare_registry(settings: Settings, plugins: Sequence[WorkhubPlugin] | None = None) -> Registry:
+    """Build the registry and install its transaction listeners (audit), for any process that writes."""
+    registry = build_registry(settings, plugins)
+    events.set_transaction_listeners(registry.transaction_listeners)
+    return registry
+
+
 def create_app(
     settings: Settings,
     *,
@@ -77,8 +84,8 @@ def create_app(
     """Build the app for ``settings`` (URLs must be resolved by the caller)."""
     if not settings.database_url or not settings.redis_url:
         raise ValueError("create_app needs database_url and redis_url (see workhub.cli for embedded servers)")
-    registry = build_registry(settings, plugins)
-    events.set_transaction_listeners(registry.transaction_listeners)
+    configure_password_hashing(fast=settings.env == "test")
+    registry = prepare_registry(settings, plugins)
     db_config = build_db_config(settings.database_url, pool_size=settings.db_pool_size)
     redis = create_redis(settings.redis_url)
     queue = SaqQueue(settings.redis_url)
@@ -104,7 +111,7 @@ def create_app(
             yield
         finally:
             if worker is not None:
-                await worker.stop()
+                await stop_worker(worker)
             for task in background:
                 task.cancel()
             for task in background:
@@ -122,13 +129,12 @@ def create_app(
     app = Litestar(
         route_handlers=route_handlers,
         dependencies={
-            "registry": Provide(lambda: registry, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
             **registry.dependencies,
         },
         plugins=[SQLAlchemyPlugin(config=db_config)],
         middleware=[
-            DefineMiddleware(RequestContextMiddleware, trust_proxy=settings.env == "prod"),
+            DefineMiddleware(RequestContextMiddleware, trust_proxy=settings.trust_proxy),
             DefineMiddleware(IdempotencyMiddleware, redis_getter=lambda: redis),
             DefineMiddleware(AuthMiddleware, exclude_from_auth_key="public", exclude=["/schema"]),
         ],

@@ -24,11 +24,11 @@ logger = logging.getLogger("workhub")
 
 
 def _setup_logging() -> None:
-    logging.basicConfig(
-        level=os.environ.get("WORKHUB_LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("uuid_utils").setLevel(logging.ERROR)
+    """WorkHub's own logs at INFO (or WORKHUB_LOG_LEVEL); libraries only when they warn."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("workhub").setLevel(os.environ.get("WORKHUB_LOG_LEVEL", "INFO"))
+    for noisy in ("pgserver", "saq", "alembic", "uuid_utils"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @click.group()
@@ -74,6 +74,13 @@ def _serve(settings: Settings, *, run_worker: bool) -> None:
         timeout_graceful_shutdown=20,
     )
     server = uvicorn.Server(config)
+
+    def exit_cleanly(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    # uvicorn re-raises SIGTERM after its graceful shutdown, which would kill
+    # the process before the embedded servers are stopped; exit normally instead.
+    signal.signal(signal.SIGTERM, exit_cleanly)
     asyncio.run(server.serve())
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -25,7 +26,7 @@ def resolve_servers(settings: Settings | None = None) -> tuple[Settings, Embedde
     global _servers
     settings = settings or get_settings()
     if _servers is None:
-        _servers = EmbeddedServers.ensure(settings.data_dir, settings.database_url, settings.redis_url)
+        _servers = EmbeddedServers.ensure(Path(settings.data_dir), settings.database_url, settings.redis_url)
     resolved = msgspec.structs.replace(
         settings, database_url=_servers.database_url, redis_url=_servers.redis_url
     )
@@ -37,6 +38,9 @@ async def open_runtime_session() -> AsyncIterator[AsyncSession]:
     """A committed-on-success session on the configured (or embedded) database."""
     settings, _ = resolve_servers()
     assert settings.database_url is not None
+    from workhub.app import prepare_registry
+
+    prepare_registry(settings)  # audit records are written by its transaction listeners
     config = build_db_config(settings.database_url, pool_size=2)
     try:
         async with session_scope(config) as session:

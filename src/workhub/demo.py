@@ -26,6 +26,9 @@ DEMO_LOGINS = (
 async def seed(settings: Settings) -> bool:
     """Create the demo data unless the database already has users; returns whether it did."""
     assert settings.database_url is not None
+    from workhub.app import prepare_registry
+
+    prepare_registry(settings)  # demo data is audited like any other change
     config = build_db_config(settings.database_url, pool_size=2)
     try:
         async with session_scope(config) as session:

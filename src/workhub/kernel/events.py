@@ -71,12 +71,6 @@ class DomainEvent(msgspec.Struct, frozen=True, kw_only=True, tag_field="event"):
     changes: dict[str, list[Any]] = {}
     occurred_at: datetime = msgspec.field(default_factory=clock.now)
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        tag = cls.__struct_config__.tag
-        if isinstance(tag, str):
-            _EVENT_TYPES[tag] = cls
-
     @property
     def name(self) -> str:
         """The event's tag, e.g. ``task.updated``; also the audit action."""
@@ -84,13 +78,24 @@ class DomainEvent(msgspec.Struct, frozen=True, kw_only=True, tag_field="event"):
 
 
 def event_types() -> dict[str, type[DomainEvent]]:
-    """Every event class known to this process, by tag."""
-    return dict(_EVENT_TYPES)
+    """Every event class imported in this process, by tag (msgspec sets tags after class creation, so walk subclasses)."""
+    found: dict[str, type[DomainEvent]] = {}
+    stack: list[type[DomainEvent]] = [DomainEvent]
+    while stack:
+        cls = stack.pop()
+        tag = cls.__struct_config__.tag
+        if isinstance(tag, str) and not cls.__name__.startswith("_") and cls is not DomainEvent:
+            found[tag] = cls
+        stack.extend(cls.__subclasses__())
+    return found
 
 
 def decode_event(name: str, payload: bytes | str | dict[str, Any]) -> DomainEvent:
     """Rebuild an event from its stored form."""
-    cls = _EVENT_TYPES[name]
+    cls = _EVENT_TYPES.get(name)
+    if cls is None:
+        _EVENT_TYPES.update(event_types())
+        cls = _EVENT_TYPES[name]
     if isinstance(payload, dict):
         return msgspec.convert(payload, cls, strict=False)
     return msgspec.json.decode(payload, type=cls)
@@ -191,6 +196,13 @@ class OutboxRelay:
                 event=name,
                 payload=payload,
             )
+
+    async def drain(self) -> int:
+        """Relay everything committed so far (batch after batch); returns how many events moved."""
+        moved = 0
+        while batch := await self.run_once():
+            moved += batch
+        return moved
 
     def wake(self) -> None:
         """Ask the running loop to look at the outbox now."""

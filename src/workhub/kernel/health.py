@@ -10,7 +10,7 @@ import asyncio
 from typing import Any
 
 import msgspec
-from litestar import Controller, Response, get
+from litestar import Controller, Request, Response, get
 from sqlalchemy import text
 
 from workhub.kernel.plugins import Registry
@@ -53,8 +53,9 @@ class HealthController(Controller):
         return Liveness(status="ok")
 
     @get("/ready", operation_id="HealthReady", summary="Database, Redis and plugins are ready")
-    async def ready(self, registry: Registry) -> Response[Readiness]:
+    async def ready(self, request: Request[Any, Any, Any]) -> Response[Readiness]:
         """200 when every check passes, 503 otherwise."""
+        registry: Registry = request.app.state.registry
         runtime = registry.runtime
 
         async def database() -> None:

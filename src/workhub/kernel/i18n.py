@@ -71,6 +71,10 @@ register_messages(
             "en": "Too many requests, try again later",
             "ru": "Слишком много запросов, попробуйте позже",
         },
+        "error.malformed_json": {
+            "en": "The request body is not valid JSON",
+            "ru": "Тело запроса не является корректным JSON",
+        },
         "error.internal": {"en": "Internal server error", "ru": "Внутренняя ошибка сервера"},
         "error.method_not_allowed": {"en": "Method not allowed", "ru": "Метод не поддерживается"},
         "error.idempotency_conflict": {

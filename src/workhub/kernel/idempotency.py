@@ -3,8 +3,10 @@
 The first request with a key runs and its response is kept for a day. The
 same key with the same body replays that response; with another body it is
 a 422; while the first is still running it is a 409. Keys are scoped to the
-caller (their Authorization header, else their address) and the path, so two
-users cannot collide. Responses of 5xx are not kept: a retry runs again.
+caller and the path, so two users cannot collide: a valid access token scopes
+by user (a retry after a token refresh still replays), any other credentials
+by their hash, an anonymous caller by address. Responses of 5xx are not kept:
+a retry runs again.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 import msgspec
 
 from workhub.kernel.context import current_context
-from workhub.kernel.errors import PROBLEM_MEDIA_TYPE, Problem
+from workhub.kernel.errors import PROBLEM_MEDIA_TYPE, FieldError, Problem
 from workhub.kernel.i18n import translate
 
 if TYPE_CHECKING:
@@ -54,38 +56,41 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         if len(key) > 255:
+            too_long = "Idempotency-Key is too long (255 bytes at most)."
             await self._problem(
-                send, scope, 422, "validation_error", "error.validation", "Idempotency-Key is too long."
+                send,
+                scope,
+                422,
+                "validation_error",
+                "error.validation",
+                too_long,
+                [FieldError(field="Idempotency-Key", message=too_long)],
             )
             return
         body = await _read_body(receive)
-        caller = headers.get(b"authorization") or (scope.get("client") or ("", 0))[0].encode()
+        caller = _caller(scope, headers.get(b"authorization"))
         scope_hash = hashlib.sha256(caller + b"|" + scope["path"].encode() + b"|" + key).hexdigest()
         body_hash = hashlib.sha256(body).hexdigest()
         redis: Redis = self.redis_getter()
         redis_key = f"wh:idem:{scope_hash}"
-        claimed = await redis.set(
-            redis_key, msgspec.msgpack.encode(_Stored("running", body_hash)), nx=True, ex=LOCK_SECONDS
-        )
-        if not claimed:
+        running = msgspec.msgpack.encode(_Stored("running", body_hash))
+        stored: _Stored | None = None
+        for _ in range(2):  # the kept response may expire between SET NX and GET: claim again
+            if await redis.set(redis_key, running, nx=True, ex=LOCK_SECONDS):
+                await self._run(scope, body, send, redis, redis_key, body_hash)
+                return
             raw = await redis.get(redis_key)
-            stored = msgspec.msgpack.decode(raw, type=_Stored) if raw else None
-            if stored is None:
-                await self._problem(
-                    send, scope, 409, "idempotency_conflict", "error.idempotency_conflict", None
-                )
-            elif stored.body_hash != body_hash:
-                await self._problem(
-                    send, scope, 422, "idempotency_mismatch", "error.idempotency_mismatch", None
-                )
-            elif stored.state == "running":
-                await self._problem(
-                    send, scope, 409, "idempotency_conflict", "error.idempotency_conflict", None
-                )
-            else:
-                await self._replay(send, stored)
-            return
-        await self._run(scope, body, send, redis, redis_key, body_hash)
+            if raw is not None:
+                stored = msgspec.msgpack.decode(raw, type=_Stored)
+                break
+        if stored is None:
+            await self._problem(send, scope, 409, "idempotency_conflict", "error.idempotency_conflict", None)
+        elif stored.body_hash != body_hash:
+            await self._problem(send, scope, 422, "idempotency_mismatch", "error.idempotency_mismatch", None)
+        elif stored.state == "running":
+            await self._problem(send, scope, 409, "idempotency_conflict", "error.idempotency_conflict", None)
+        else:
+            await self._replay(send, stored)
 
     async def _run(
         self, scope: Scope, body: bytes, send: Send, redis: Redis, redis_key: str, body_hash: str
@@ -136,7 +141,13 @@ class IdempotencyMiddleware:
 
     @staticmethod
     async def _problem(
-        send: Send, scope: Scope, status: int, code: str, key: str, detail: str | None
+        send: Send,
+        scope: Scope,
+        status: int,
+        code: str,
+        key: str,
+        detail: str | None,
+        errors: list[FieldError] | None = None,
     ) -> None:
         ctx = current_context()
         body = msgspec.json.encode(
@@ -148,6 +159,7 @@ class IdempotencyMiddleware:
                 detail=detail,
                 instance=scope["path"],
                 request_id=ctx.request_id,
+                errors=errors,
             )
         )
         await send(
@@ -161,6 +173,22 @@ class IdempotencyMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def _caller(scope: Scope, authorization: bytes | None) -> bytes:
+    """Who is asking: the user of a valid bearer token, else a hash of the credentials, else the address."""
+    if authorization:
+        scheme, _, token = authorization.partition(b" ")
+        tokens = getattr(getattr(scope.get("app"), "state", None), "tokens", None)
+        if scheme.lower() == b"bearer" and token and tokens is not None:
+            try:
+                user, _ = tokens.decode(token.strip().decode("latin-1"))
+            except Exception:  # noqa: S110 - an invalid token is scoped by its hash below
+                pass
+            else:
+                return f"user:{user.id}".encode()
+        return b"auth:" + hashlib.sha256(authorization).hexdigest().encode()
+    return f"ip:{current_context().ip or ''}".encode()
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -18,9 +18,22 @@ from workhub.kernel.i18n import negotiate
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ("RequestContextMiddleware",)
+__all__ = ("REQUEST_ID_HEADER", "RequestContextMiddleware", "safe_request_id")
 
+REQUEST_ID_HEADER = "x-request-id"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def safe_request_id(value: str | None) -> str:
+    """``value`` when it is a short token safe to log and echo, otherwise a new id.
+
+    A client or proxy may send its own id to correlate logs; anything longer
+    than 128 characters or with characters outside ``[A-Za-z0-9._:-]`` (log
+    injection, header splitting) is replaced.
+    """
+    if value and _SAFE_ID.match(value):
+        return value
+    return uuid4().hex
 
 
 def _valid_ip(value: str | None) -> str | None:
@@ -46,9 +59,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        request_id = headers.get("x-request-id", "")
-        if not _SAFE_ID.match(request_id):
-            request_id = uuid4().hex
+        request_id = safe_request_id(headers.get(REQUEST_ID_HEADER))
         ip = scope["client"][0] if scope.get("client") else None
         if self.trust_proxy and headers.get("x-forwarded-for"):
             ip = headers["x-forwarded-for"].split(",")[0].strip()
@@ -63,7 +74,10 @@ class RequestContextMiddleware:
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]  # type: ignore[typeddict-item]
+                sent = list(message.get("headers", []))
+                if not any(k.lower() == b"x-request-id" for k, _ in sent):
+                    sent.append((b"x-request-id", request_id.encode()))
+                message["headers"] = sent  # type: ignore[typeddict-item]
             await send(message)
 
         await self.app(scope, receive, send_with_id)

@@ -12,6 +12,7 @@ with incomplete settings that was not asked for by name is reported (logs and
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -49,6 +50,11 @@ __all__ = (
 
 logger = logging.getLogger("workhub.plugins")
 ENTRY_POINT_GROUP = "workhub.plugins"
+PLUGIN_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+"""A plugin's name is part of URLs, job names and ``WORKHUB_<NAME>_*`` variables."""
+RESERVED_DEPENDENCIES = frozenset({"settings", "registry", "runtime", "db_session", "db_engine"})
+_MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
+_AT_FIELD = re.compile(r"at `\$\.([^`\[]+)")
 
 SubscriberHandler = Callable[[Any, "Runtime"], Awaitable[None]]
 HealthCheckFn = Callable[["Runtime"], Awaitable[None]]
@@ -74,15 +80,19 @@ class WorkhubPlugin(Protocol):
         ...
 
 
-@dataclass
 class Runtime:
-    """The live services a subscriber, job or health check works with."""
+    """The live services a subscriber, job or health check works with.
 
-    settings: Settings
-    db: SQLAlchemyAsyncConfig
-    redis: Redis
-    queue: JobQueue
-    plugin_settings: dict[str, Any] = field(default_factory=dict)
+    A plain class, not a dataclass, so Litestar treats it as an opaque
+    dependency instead of trying to parse its fields from the request.
+    """
+
+    def __init__(self, settings: Settings, db: SQLAlchemyAsyncConfig, redis: Redis, queue: JobQueue) -> None:
+        self.settings = settings
+        self.db = db
+        self.redis = redis
+        self.queue = queue
+        self.plugin_settings: dict[str, Any] = {}
 
 
 @dataclass(frozen=True)
@@ -140,38 +150,58 @@ class Registry:
     _runtime: Runtime | None = None
     _owner: str = "core"
     _core: bool = True
+    _dependency_owners: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        from litestar.di import Provide
+
+        self.dependencies["runtime"] = Provide(lambda: self.runtime, sync_to_thread=False)
 
     # --- loading ---------------------------------------------------------
 
     def install(self, plugin: WorkhubPlugin, *, core: bool = False, required: bool = True) -> bool:
         """Load ``plugin``'s settings and run its ``setup``.
 
-        Returns False (and records why) when the settings are incomplete and
-        the plugin was not ``required``; raises :class:`PluginError` otherwise.
+        Returns False (and records why) when settings are missing and the
+        plugin was not ``required``; raises :class:`PluginError` for a
+        required plugin with missing settings, for a setting with a wrong
+        value, a bad or repeated name, or a failing ``setup``.
         """
+        name = getattr(plugin, "name", None)
+        if not isinstance(name, str) or not PLUGIN_NAME.match(name):
+            raise PluginError(
+                f"plugin name {name!r} must be lower-case letters, digits, '_' or '-' (40 at most)"
+            )
+        if any(s.name == name and s.enabled for s in self.statuses):
+            raise PluginError(f"two plugins are called {name!r}; names must be unique")
         settings: Any = None
         if plugin.settings is not None:
-            prefix = f"WORKHUB_{plugin.name.upper().replace('-', '_')}_"
+            prefix = f"WORKHUB_{name.upper().replace('-', '_')}_"
             try:
                 settings = load_prefixed(plugin.settings, prefix)
             except msgspec.ValidationError as exc:
-                reason = f"incomplete settings ({prefix}*): {exc}"
+                missing = _MISSING_FIELD.search(str(exc))
+                if missing is None:
+                    at = _AT_FIELD.search(str(exc))
+                    where = f"{prefix}{at.group(1).upper()}" if at else f"{prefix}*"
+                    raise PluginError(f"plugin {name!r}: {where} is not valid: {exc}") from exc
+                reason = f"incomplete settings: {prefix}{missing.group(1).upper()} is not set"
                 if required:
-                    raise PluginError(f"plugin {plugin.name!r}: {reason}") from exc
-                logger.warning("plugin %s disabled: %s", plugin.name, reason)
-                self.statuses.append(PluginStatus(plugin.name, enabled=False, core=core, reason=reason))
+                    raise PluginError(f"plugin {name!r} cannot start: {reason}") from exc
+                logger.warning("plugin %s is disabled: %s", name, reason)
+                self.statuses.append(PluginStatus(name, enabled=False, core=core, reason=reason))
                 return False
-        self._owner, self._core = plugin.name, core
+        self._owner, self._core = name, core
         try:
             plugin.setup(self, settings)
         except PluginError:
             raise
         except Exception as exc:
-            raise PluginError(f"plugin {plugin.name!r} failed in setup(): {exc}") from exc
+            raise PluginError(f"plugin {name!r} failed in setup(): {type(exc).__name__}: {exc}") from exc
         finally:
             self._owner, self._core = "core", True
-        self.plugin_settings[plugin.name] = settings
-        self.statuses.append(PluginStatus(plugin.name, enabled=True, core=core))
+        self.plugin_settings[name] = settings
+        self.statuses.append(PluginStatus(name, enabled=True, core=core))
         return True
 
     # --- what plugins register -------------------------------------------
@@ -184,7 +214,15 @@ class Registry:
             self.plugin_routes.setdefault(self._owner, []).extend(handlers)
 
     def add_dependency(self, key: str, provider: Provide) -> None:
-        """Make ``key`` injectable into every route."""
+        """Make ``key`` injectable into every route; a key belongs to one owner.
+
+        ``runtime`` (the live :class:`Runtime`) is always provided; prefix your
+        own keys with the plugin's name (``example_settings``).
+        """
+        owner = self._dependency_owners.get(key, "the core" if key in RESERVED_DEPENDENCIES else None)
+        if owner is not None:
+            raise PluginError(f"{self._owner}: the dependency {key!r} is already provided by {owner}")
+        self._dependency_owners[key] = self._owner
         self.dependencies[key] = provider
 
     def subscribe(
@@ -213,8 +251,10 @@ class Registry:
         self.transaction_listeners.append(listener)
 
     def add_job(self, function: JobFunction, *, name: str | None = None) -> str:
-        """Register a SAQ job function; returns the name to enqueue it by."""
+        """Register a SAQ job function; returns the name to enqueue it by (``<plugin>.<function>``)."""
         job_name = name or f"{self._owner}.{function.__name__}"
+        if job_name in self.jobs and self.jobs[job_name] is not function:
+            raise PluginError(f"{self._owner}: a job called {job_name!r} is already registered")
         self.jobs[job_name] = function
         return job_name
 
@@ -225,15 +265,23 @@ class Registry:
 
     def add_intake_source(self, source: IntakeSource) -> None:
         """Offer a source of inbound events."""
-        self.intake_sources[source.name] = source
+        self._add_named(self.intake_sources, source, IntakeSource, "intake source")
 
     def add_notification_channel(self, channel: NotificationChannel) -> None:
         """Offer a channel notifications can be delivered through."""
-        self.notification_channels[channel.name] = channel
+        self._add_named(self.notification_channels, channel, NotificationChannel, "notification channel")
 
     def add_identity_provider(self, provider: IdentityProvider) -> None:
         """Offer a way to sign in."""
-        self.identity_providers[provider.name] = provider
+        self._add_named(self.identity_providers, provider, IdentityProvider, "identity provider")
+
+    def _add_named(self, into: dict[str, Any], item: Any, protocol: type, kind: str) -> None:
+        """Add an extension by its ``name``, refusing a second one of that name or a wrong shape."""
+        if not isinstance(item, protocol):
+            raise PluginError(f"{self._owner}: {item!r} is not a {protocol.__name__}")
+        if item.name in into:
+            raise PluginError(f"{self._owner}: an {kind} called {item.name!r} already exists")
+        into[item.name] = item
 
     def set_search_backend(self, backend: SearchBackend) -> None:
         """Replace the search backend (the last one set wins)."""
@@ -245,10 +293,14 @@ class Registry:
 
     def add_access_scope(self, scope: str, resolver: AccessResolver) -> None:
         """Teach the permission guards how to find the project of a ``scope`` object."""
+        if scope in self.access_scopes:
+            raise PluginError(f"{self._owner}: the access scope {scope!r} already exists")
         self.access_scopes[scope] = resolver
 
     def add_cli_command(self, command: click.Command) -> None:
         """Add a ``workhub`` sub-command."""
+        if any(c.name == command.name for c in self.cli_commands):
+            raise PluginError(f"{self._owner}: a command called {command.name!r} already exists")
         self.cli_commands.append(command)
 
     def add_messages(self, messages: Mapping[str, Mapping[str, str]]) -> None:

@@ -34,6 +34,7 @@ __all__ = (
     "AuthMiddleware",
     "CurrentUser",
     "TokenService",
+    "configure_password_hashing",
     "hash_password",
     "hash_token",
     "new_token",
@@ -43,6 +44,13 @@ __all__ = (
 SystemRole = Literal["admin", "member"]
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 _DUMMY_HASH = _hasher.hash("workhub-timing-equaliser")
+
+
+def configure_password_hashing(*, fast: bool) -> None:
+    """Use cheap argon2id parameters (tests only: still argon2id, a fraction of the cost)."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if fast else PasswordHasher()
+    _DUMMY_HASH = _hasher.hash("workhub-timing-equaliser")
 
 
 def hash_password(password: str) -> str:
@@ -94,19 +102,20 @@ class TokenService:
 
     def issue(self, user_id: UUID, role: str, locale: str = "en") -> tuple[str, int]:
         """A signed access token and its lifetime in seconds."""
-        now = int(time.time())
+        issued = time.time()  # fractional, so a cut-off in the same second is exact
+        now = int(issued)
         ttl = self.settings.access_token_ttl
         claims = {
             "sub": str(user_id),
             "role": role,
             "loc": locale,
             "jti": uuid4().hex,
-            "iat": now,
+            "iat": issued,
             "exp": now + ttl,
         }
         return jwt.encode(claims, self.settings.secret_key, algorithm=self.algorithm), ttl
 
-    def decode(self, token: str) -> tuple[CurrentUser, int]:
+    def decode(self, token: str) -> tuple[CurrentUser, float]:
         """Verify signature and expiry; returns the user and the token's ``iat``."""
         try:
             claims = jwt.decode(
@@ -126,7 +135,7 @@ class TokenService:
             raise Unauthorized("The access token has expired.", code="token_expired") from exc
         except (jwt.InvalidTokenError, ValueError, KeyError) as exc:
             raise Unauthorized("The access token is not valid.", code="token_invalid") from exc
-        return user, int(claims.get("iat", 0))
+        return user, float(claims.get("iat", 0))
 
     async def deny(self, user: CurrentUser) -> None:
         """Refuse this access token until it would have expired anyway."""
@@ -135,9 +144,7 @@ class TokenService:
 
     async def cut_off(self, user_id: UUID) -> None:
         """Refuse every access token of ``user_id`` issued before now."""
-        await self.redis.set(
-            f"wh:cut:{user_id}", str(int(time.time())), ex=self.settings.access_token_ttl + 60
-        )
+        await self.redis.set(f"wh:cut:{user_id}", repr(time.time()), ex=self.settings.access_token_ttl + 60)
 
     async def authenticate(self, token: str) -> CurrentUser:
         """Decode, then check deny list, cut-off and the per-user rate in one round trip."""
@@ -152,7 +159,7 @@ class TokenService:
         denied, cut, count, _ = await pipe.execute()
         if denied:
             raise Unauthorized("The access token was revoked.", code="token_revoked")
-        if cut is not None and issued_at <= int(cut):
+        if cut is not None and issued_at <= float(cut):
             raise Unauthorized("The access token was revoked.", code="token_revoked")
         if int(count) > self.settings.user_rate:
             retry = 60 - int(time.time()) % 60

@@ -1,67 +1,43 @@
-"""The smallest complete WorkHub plugin: one route and one event subscriber.
+"""The smallest complete WorkHub plugin: a route, an event subscriber, a health check.
 
-Copy this folder to start a plugin of your own (see ``docs/plugins.md``).
+Copy ``plugins/example`` to start a plugin of your own; ``docs/plugins.md``
+walks through every part. The entry point ``example`` in ``pyproject.toml``
+points at :data:`plugin` below; WorkHub finds it there at start-up.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
-from litestar import Controller, get
+from litestar.di import Provide
 
-from workhub.kernel.plugins import Registry, Runtime
+from workhub.kernel.plugins import Registry
+from workhub.projects.events import ProjectCreated
+from workhub_example.controllers import ExampleController
+from workhub_example.settings import ExampleSettings
+from workhub_example.subscribers import check_counter, count_project
 
-__all__ = ("ExamplePlugin", "ExampleSettings", "plugin")
-
-COUNTER_KEY = "wh:example:projects_created"
-
-
-class ExampleSettings(msgspec.Struct):
-    """Read from ``WORKHUB_EXAMPLE_*``; every field has a default, so it is always complete."""
-
-    greeting: str = "Hello from a WorkHub plugin"
+__all__ = ("MESSAGES", "ExamplePlugin", "ExampleSettings", "plugin")
 
 
-class Greeting(msgspec.Struct):
-    """What the route answers."""
-
-    message: str
-    projects_created: int
-
-
-async def count_project(event: Any, runtime: Runtime) -> None:
-    """Subscriber: count created projects (idempotent per event id)."""
-    if await runtime.redis.sadd(f"{COUNTER_KEY}:seen", str(event.id)):  # type: ignore[misc]  # redis-py stubs
-        await runtime.redis.incr(COUNTER_KEY)
-
-
-class ExampleController(Controller):
-    """Mounted at ``/api/v1/integrations/example``."""
-
-    tags = ["example"]
-
-    @get("/hello", operation_id="ExampleHello", opt={"public": True})
-    async def hello(self, settings_example: ExampleSettings, runtime_example: Runtime) -> Greeting:
-        """Greet, and tell how many projects were created since the plugin was installed."""
-        count = int(await runtime_example.redis.get(COUNTER_KEY) or 0)
-        return Greeting(message=settings_example.greeting, projects_created=count)
+MESSAGES = {
+    "example.hello": {"en": "Hello from a WorkHub plugin", "ru": "Привет от плагина WorkHub"},
+}
+"""Every text a user reads, in Russian and English; keys start with the plugin's name."""
 
 
 class ExamplePlugin:
-    """Registers the route, its dependencies and the subscriber."""
+    """What WorkHub loads: a name, a settings Struct and ``setup``."""
 
     name = "example"
     settings: type[msgspec.Struct] | None = ExampleSettings
 
-    def setup(self, registry: Registry, settings: Any) -> None:
-        """Called once at start-up with this plugin's settings."""
-        from litestar.di import Provide
-
+    def setup(self, registry: Registry, settings: ExampleSettings) -> None:
+        """Register everything the plugin adds; called once at start-up, before any request."""
+        registry.add_messages(MESSAGES)
         registry.add_routes(ExampleController)
-        registry.add_dependency("settings_example", Provide(lambda: settings, sync_to_thread=False))
-        registry.add_dependency("runtime_example", Provide(lambda: registry.runtime, sync_to_thread=False))
-        registry.subscribe("project.created", handler=count_project)
+        registry.add_dependency("example_settings", Provide(lambda: settings, sync_to_thread=False))
+        registry.subscribe(ProjectCreated, handler=count_project)
+        registry.add_health_check("counter", check_counter)
 
 
 plugin = ExamplePlugin()

@@ -1,4 +1,4 @@
-"""Test fixtures: real PostgreSQL and Redis (embedded unless URLs are given).
+"""Shared test fixtures: real PostgreSQL and Redis (embedded unless URLs are given).
 
 The schema is built once per run by the real migrations; every test starts
 from empty tables and an empty Redis. ``client`` is an app with no installed
@@ -7,6 +7,7 @@ plugin: a test that wants plugins names them with ``make_client(plugins=...)``.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -21,11 +22,12 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp/runtime-0")
 os.environ.setdefault("WORKHUB_ENV", "test")
+logging.getLogger("pgserver").setLevel(logging.WARNING)
 
-from tests.support import Api
-from workhub.app import create_app
-from workhub.kernel.embedded import start_postgres, start_redis
-from workhub.settings import Settings
+from tests.support import Api  # noqa: E402  (after the environment is set)
+from workhub.app import create_app  # noqa: E402
+from workhub.kernel.embedded import start_postgres, start_redis, stop_server  # noqa: E402
+from workhub.settings import Settings  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -46,9 +48,7 @@ def servers() -> Iterator[tuple[str, str]]:
     upgrade(db_url)
     yield db_url, redis_url
     for handle in reversed(handles):
-        stop = getattr(handle, "shutdown", None) or getattr(handle, "cleanup", None)
-        if stop:
-            stop()
+        stop_server(handle)
 
 
 @pytest.fixture(scope="session")
