@@ -1,6 +1,6 @@
-"""Schema changes of the projects module (reserved while the foundation is built; squashed before landing).
+"""Projects: one pending invitation per email and project.
 
-A partial unique index keeps one pending invitation per email and project.
+A partial unique index keeps it so.
 
 Revision ID: 0002
 Revises: 0001

@@ -1,4 +1,4 @@
-"""Schema changes of the tasks module (reserved while the foundation is built; squashed before landing).
+"""Tasks: trigram indexes for text filtering and a comment paging index.
 
 Trigram indexes for the ``q`` text filter (ILIKE on title and description)
 and a (task, id) index for paging a task's comments in order.

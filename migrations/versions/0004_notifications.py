@@ -1,4 +1,4 @@
-"""Schema changes of the notifications module (reserved while the foundation is built; squashed before landing).
+"""Notifications table, and the access token id of each refresh token.
 
 The ``notification`` table, and ``refresh_token.access_jti`` (accounts): the
 access token issued with each refresh token, so ending one login denies its
