@@ -29,6 +29,7 @@ from workhub.kernel.db import build_db_config
 from workhub.kernel.errors import exception_handlers
 from workhub.kernel.health import HealthController
 from workhub.kernel.idempotency import IdempotencyMiddleware
+from workhub.kernel.openapi import document_problem_responses
 from workhub.kernel.middleware import RequestContextMiddleware
 from workhub.kernel.plugins import Registry, Runtime, WorkhubPlugin, discover_plugins
 from workhub.kernel.queue import SaqQueue, build_worker, stop_worker
@@ -153,6 +154,7 @@ def create_app(
         lifespan=[lifespan],
         debug=False,
     )
+    document_problem_responses(app)
     app.state.settings = settings
     app.state.registry = registry
     app.state.registry_access_scopes = registry.access_scopes
