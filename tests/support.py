@@ -18,7 +18,7 @@ _seq = count(1)
 
 
 @dataclass
-class TestUser:
+class SignedInUser:
     """A signed-in user: ids and ready-made auth headers."""
 
     id: UUID
@@ -44,7 +44,7 @@ class Api:
     def __init__(self, client: AsyncTestClient[Any]) -> None:
         self.client = client
 
-    async def user(self, name: str | None = None, *, admin: bool = False, locale: str = "en") -> TestUser:
+    async def user(self, name: str | None = None, *, admin: bool = False, locale: str = "en") -> SignedInUser:
         """Register and sign in a new user (made admin directly in the database if asked)."""
         n = next(_seq)
         name = name or f"user{n}"
@@ -58,7 +58,7 @@ class Api:
         if admin:
             await set_role(self.client.app.state.settings.database_url, user_id, "admin")
         tokens = await self.login(email)
-        return TestUser(
+        return SignedInUser(
             id=user_id,
             email=email,
             name=name,
@@ -74,7 +74,9 @@ class Api:
         assert resp.status_code == 200, resp.text
         return resp.json()
 
-    async def project(self, owner: TestUser, key: str | None = None, name: str = "Project") -> dict[str, Any]:
+    async def project(
+        self, owner: SignedInUser, key: str | None = None, name: str = "Project"
+    ) -> dict[str, Any]:
         """Create a project owned by ``owner``."""
         key = key or f"P{next(_seq)}"
         resp = await self.client.post(

@@ -29,8 +29,8 @@ from workhub.kernel.db import build_db_config
 from workhub.kernel.errors import exception_handlers
 from workhub.kernel.health import HealthController
 from workhub.kernel.idempotency import IdempotencyMiddleware
-from workhub.kernel.openapi import document_problem_responses
 from workhub.kernel.middleware import RequestContextMiddleware
+from workhub.kernel.openapi import document_problem_responses
 from workhub.kernel.plugins import Registry, Runtime, WorkhubPlugin, discover_plugins
 from workhub.kernel.queue import SaqQueue, build_worker, stop_worker
 from workhub.kernel.redis import create_redis

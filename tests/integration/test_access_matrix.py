@@ -19,7 +19,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
-from tests.support import PASSWORD, Api, TestUser
+from tests.support import PASSWORD, Api, SignedInUser
 from workhub.accounts import schemas as account_schemas
 from workhub.accounts.services import UserService
 from workhub.audit.models import AuditRecord
@@ -204,13 +204,13 @@ async def db(settings: Settings) -> AsyncIterator[Any]:
     await config.get_engine().dispose()
 
 
-async def _world(db: Any, users: dict[str, TestUser], n: int) -> World:
+async def _world(db: Any, users: dict[str, SignedInUser], n: int) -> World:
     """A fresh project: owner + a second owner, editor, viewer, a target viewer, a task, a comment, an invitation."""
     with acting_as(Actor.system("matrix")):
         return await _build_world(db, users, n)
 
 
-async def _build_world(db: Any, users: dict[str, TestUser], n: int) -> World:
+async def _build_world(db: Any, users: dict[str, SignedInUser], n: int) -> World:
     async with session_scope(db) as session:
         target = await UserService(session=session).register(
             account_schemas.RegisterRequest(

@@ -6,7 +6,8 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,9 +41,9 @@ class AuthController(Controller):
     async def register(
         self,
         request: Request[Any, Any, Any],
-        db_session: AsyncSession,
-        settings: Settings,
-        data: schemas.RegisterRequest,
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        data: JSONBody[schemas.RegisterRequest],
     ) -> schemas.User:
         """201 with the new user; rate-limited per address and per email."""
         limiter = _limiter(request)
@@ -55,9 +56,9 @@ class AuthController(Controller):
     async def login(
         self,
         request: Request[Any, Any, Any],
-        db_session: AsyncSession,
-        settings: Settings,
-        data: schemas.LoginRequest,
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        data: JSONBody[schemas.LoginRequest],
     ) -> schemas.TokenPair:
         """Tokens for a right password; the same 401 for a wrong password and an unknown email.
 
@@ -83,9 +84,9 @@ class AuthController(Controller):
     async def refresh(
         self,
         request: Request[Any, Any, Any],
-        db_session: AsyncSession,
-        settings: Settings,
-        data: schemas.RefreshRequest,
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        data: JSONBody[schemas.RefreshRequest],
     ) -> schemas.TokenPair:
         """A new pair; the presented refresh token can never be used again."""
         await _limiter(request).hit(f"refresh:ip:{current_context().ip}", limit=settings.login_rate * 6)
@@ -95,9 +96,9 @@ class AuthController(Controller):
     async def logout(
         self,
         request: Request[CurrentUser, Any, Any],
-        db_session: AsyncSession,
-        settings: Settings,
-        data: schemas.RefreshRequest | None = None,
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        data: JSONBody[schemas.RefreshRequest | None] = None,
     ) -> None:
         """End this login: its refresh tokens, and its access tokens until they expire."""
         await _auth(request, db_session, settings).logout(data.refresh_token if data else None, request.user)
@@ -110,13 +111,18 @@ class MeController(Controller):
     tags = ["me"]
 
     @get("", operation_id="GetMe", summary="Who am I")
-    async def get_me(self, request: Request[CurrentUser, Any, Any], db_session: AsyncSession) -> schemas.User:
+    async def get_me(
+        self, request: Request[CurrentUser, Any, Any], db_session: NamedDependency[AsyncSession]
+    ) -> schemas.User:
         """The caller's profile."""
         return UserService.as_schema(await UserService(session=db_session).get(request.user.id))
 
     @patch("", operation_id="UpdateMe", summary="Change my profile")
     async def update_me(
-        self, request: Request[CurrentUser, Any, Any], db_session: AsyncSession, data: schemas.UserUpdate
+        self,
+        request: Request[CurrentUser, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        data: JSONBody[schemas.UserUpdate],
     ) -> schemas.User:
         """Name, language, time zone and reminder offsets (minutes before a deadline)."""
         user = await UserService(session=db_session).update_profile(request.user.id, data)
@@ -131,9 +137,9 @@ class MeController(Controller):
     async def change_password(
         self,
         request: Request[CurrentUser, Any, Any],
-        db_session: AsyncSession,
-        settings: Settings,
-        data: schemas.PasswordChange,
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        data: JSONBody[schemas.PasswordChange],
     ) -> None:
         """Every other session ends (refresh tokens revoked, access tokens denied); this one goes on."""
         await UserService(session=db_session).change_password(request.user.id, data)
@@ -150,12 +156,12 @@ class AdminUserController(Controller):
     @get("", operation_id="AdminListUsers", summary="List users")
     async def list_users(
         self,
-        db_session: AsyncSession,
-        q: Annotated[str | None, Parameter(max_length=200)] = None,
-        role: Annotated[str | None, Parameter(pattern="^(admin|member)$")] = None,
-        active: bool | None = None,
-        limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT)] = 50,
-        cursor: Annotated[str | None, Parameter(max_length=1000)] = None,
+        db_session: NamedDependency[AsyncSession],
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        role: Annotated[str | None, QueryParameter(pattern="^(admin|member)$")] = None,
+        active: FromQuery[bool | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 50,
+        cursor: Annotated[str | None, QueryParameter(max_length=1000)] = None,
     ) -> schemas.UserPage:
         """Filter by text (name or email), role and active flag; ordered by email."""
         return await UserService(session=db_session).page(
@@ -166,10 +172,10 @@ class AdminUserController(Controller):
     async def update_user(
         self,
         request: Request[CurrentUser, Any, Any],
-        db_session: AsyncSession,
-        settings: Settings,
-        user_id: UUID,
-        data: schemas.AdminUserUpdate,
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        user_id: FromPath[UUID],
+        data: JSONBody[schemas.AdminUserUpdate],
     ) -> schemas.User:
         """The last active administrator can be neither demoted nor deactivated (409 ``last_admin``).
 

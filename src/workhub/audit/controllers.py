@@ -7,7 +7,8 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, get
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workhub.audit.schemas import AuditPage
@@ -18,7 +19,7 @@ from workhub.kernel.permissions import Action
 
 __all__ = ("AuditController",)
 
-Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="Page size")]
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="Page size")]
 
 
 class AuditController(Controller):
@@ -33,7 +34,11 @@ class AuditController(Controller):
         summary="Every change of a task, newest first",
     )
     async def task_history(
-        self, db_session: AsyncSession, task_id: UUID, limit: Limit = 50, cursor: str | None = None
+        self,
+        db_session: NamedDependency[AsyncSession],
+        task_id: FromPath[UUID],
+        limit: Limit = 50,
+        cursor: FromQuery[str | None] = None,
     ) -> AuditPage:
         """The task's audit records (creation, updates, comments, deletion)."""
         service = AuditService(session=db_session)
@@ -47,12 +52,12 @@ class AuditController(Controller):
     )
     async def project_audit(
         self,
-        db_session: AsyncSession,
-        project_id: UUID,
+        db_session: NamedDependency[AsyncSession],
+        project_id: FromPath[UUID],
         limit: Limit = 50,
-        cursor: str | None = None,
-        action: str | None = None,
-        actor: UUID | None = None,
+        cursor: FromQuery[str | None] = None,
+        action: FromQuery[str | None] = None,
+        actor: FromQuery[UUID | None] = None,
     ) -> AuditPage:
         """Everything done inside the project."""
         service = AuditService(session=db_session)
@@ -62,14 +67,14 @@ class AuditController(Controller):
     @get("/api/v1/admin/audit", operation_id="AdminAudit", guards=[admin_only], summary="The whole audit log")
     async def admin_audit(
         self,
-        db_session: AsyncSession,
+        db_session: NamedDependency[AsyncSession],
         limit: Limit = 50,
-        cursor: str | None = None,
-        actor: UUID | None = None,
-        project: UUID | None = None,
-        action: str | None = None,
-        since: Annotated[datetime | None, Parameter(query="from")] = None,
-        until: Annotated[datetime | None, Parameter(query="to")] = None,
+        cursor: FromQuery[str | None] = None,
+        actor: FromQuery[UUID | None] = None,
+        project: FromQuery[UUID | None] = None,
+        action: FromQuery[str | None] = None,
+        since: Annotated[datetime | None, QueryParameter(name="from")] = None,
+        until: Annotated[datetime | None, QueryParameter(name="to")] = None,
     ) -> AuditPage:
         """Filter by actor, project, action and a time range."""
         service = AuditService(session=db_session)

@@ -6,7 +6,8 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +21,7 @@ from workhub.settings import Settings
 
 __all__ = ("InvitationController", "InvitationLinkController", "MemberController", "ProjectController")
 
-Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="Page size")]
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="Page size")]
 
 
 class ProjectController(Controller):
@@ -31,7 +32,10 @@ class ProjectController(Controller):
 
     @post("", operation_id="CreateProject", summary="Create a project")
     async def create_project(
-        self, request: Request[CurrentUser, Any, Any], db_session: AsyncSession, data: schemas.ProjectCreate
+        self,
+        request: Request[CurrentUser, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        data: JSONBody[schemas.ProjectCreate],
     ) -> schemas.Project:
         """Any signed-in user may create a project and becomes its owner."""
         project = await ProjectService(session=db_session).create_project(data, request.user.id)
@@ -41,11 +45,13 @@ class ProjectController(Controller):
     async def list_projects(
         self,
         request: Request[CurrentUser, Any, Any],
-        db_session: AsyncSession,
-        archived: bool = False,
-        all_projects: Annotated[bool, Parameter(query="all", description="Admins: every project")] = False,
-        limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT)] = 50,
-        cursor: str | None = None,
+        db_session: NamedDependency[AsyncSession],
+        archived: FromQuery[bool] = False,
+        all_projects: Annotated[
+            bool, QueryParameter(name="all", description="Admins: every project")
+        ] = False,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 50,
+        cursor: FromQuery[str | None] = None,
     ) -> schemas.ProjectPage:
         """Projects the caller is a member of, by key; archived ones with ``archived=true``."""
         user = request.user
@@ -65,7 +71,10 @@ class ProjectController(Controller):
         summary="A project",
     )
     async def get_project(
-        self, request: Request[CurrentUser, Any, Any], db_session: AsyncSession, project_id: UUID
+        self,
+        request: Request[CurrentUser, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        project_id: FromPath[UUID],
     ) -> schemas.Project:
         """404 for callers outside the project."""
         project = await ProjectService(session=db_session).get(project_id)
@@ -80,9 +89,9 @@ class ProjectController(Controller):
     async def update_project(
         self,
         request: Request[CurrentUser, Any, Any],
-        db_session: AsyncSession,
-        project_id: UUID,
-        data: schemas.ProjectUpdate,
+        db_session: NamedDependency[AsyncSession],
+        project_id: FromPath[UUID],
+        data: JSONBody[schemas.ProjectUpdate],
     ) -> schemas.Project:
         """Owners rename, describe and archive (an archived project is read-only until restored)."""
         access = get_access(request.state)
@@ -97,7 +106,9 @@ class ProjectController(Controller):
         guards=[requires(Action.PROJECT_ARCHIVE)],
         summary="Archive a project",
     )
-    async def archive_project(self, db_session: AsyncSession, project_id: UUID) -> None:
+    async def archive_project(
+        self, db_session: NamedDependency[AsyncSession], project_id: FromPath[UUID]
+    ) -> None:
         """Owners only; the project can be restored with ``POST .../restore``."""
         await ProjectService(session=db_session).archive(project_id)
 
@@ -109,7 +120,10 @@ class ProjectController(Controller):
         summary="Bring a project back from the archive",
     )
     async def restore_project(
-        self, request: Request[CurrentUser, Any, Any], db_session: AsyncSession, project_id: UUID
+        self,
+        request: Request[CurrentUser, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        project_id: FromPath[UUID],
     ) -> schemas.Project:
         """Owners only; the project becomes writable and shows in lists again."""
         project = await ProjectService(session=db_session).restore(project_id)
@@ -129,7 +143,11 @@ class MemberController(Controller):
         summary="Members of a project",
     )
     async def list_members(
-        self, db_session: AsyncSession, project_id: UUID, limit: Limit = 50, cursor: str | None = None
+        self,
+        db_session: NamedDependency[AsyncSession],
+        project_id: FromPath[UUID],
+        limit: Limit = 50,
+        cursor: FromQuery[str | None] = None,
     ) -> schemas.MemberPage:
         """Every member with name, email and role, in the order they joined."""
         return await MemberService(session=db_session).page(project_id, limit=limit, cursor=cursor)
@@ -141,7 +159,11 @@ class MemberController(Controller):
         summary="Change a member's role",
     )
     async def update_member(
-        self, db_session: AsyncSession, project_id: UUID, user_id: UUID, data: schemas.MemberUpdate
+        self,
+        db_session: NamedDependency[AsyncSession],
+        project_id: FromPath[UUID],
+        user_id: FromPath[UUID],
+        data: JSONBody[schemas.MemberUpdate],
     ) -> schemas.Member:
         """Owners only; the last owner cannot be demoted (409 ``last_owner``)."""
         service = MemberService(session=db_session)
@@ -155,7 +177,9 @@ class MemberController(Controller):
         guards=[requires(Action.MEMBER_MANAGE)],
         summary="Remove a member",
     )
-    async def remove_member(self, db_session: AsyncSession, project_id: UUID, user_id: UUID) -> None:
+    async def remove_member(
+        self, db_session: NamedDependency[AsyncSession], project_id: FromPath[UUID], user_id: FromPath[UUID]
+    ) -> None:
         """Owners only; the last owner cannot be removed (409 ``last_owner``)."""
         await MemberService(session=db_session).remove_member(project_id, user_id)
 
@@ -169,7 +193,10 @@ class MemberController(Controller):
         summary="Leave a project",
     )
     async def leave_project(
-        self, request: Request[CurrentUser, Any, Any], db_session: AsyncSession, project_id: UUID
+        self,
+        request: Request[CurrentUser, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        project_id: FromPath[UUID],
     ) -> None:
         """The caller stops being a member; the last owner must hand over first (409 ``last_owner``)."""
         await MemberService(session=db_session).remove_member(project_id, request.user.id, left=True)
@@ -190,10 +217,10 @@ class InvitationController(Controller):
     async def create_invitation(
         self,
         request: Request[CurrentUser, Any, Any],
-        db_session: AsyncSession,
-        settings: Settings,
-        project_id: UUID,
-        data: schemas.InvitationCreate,
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        project_id: FromPath[UUID],
+        data: JSONBody[schemas.InvitationCreate],
     ) -> schemas.NewInvitation:
         """201 with the token and accept link, shown only this once; a pending invitation to the same email is replaced."""
         invitation, token = await InvitationService(session=db_session).create_invitation(
@@ -208,7 +235,11 @@ class InvitationController(Controller):
         summary="Pending invitations",
     )
     async def list_invitations(
-        self, db_session: AsyncSession, project_id: UUID, limit: Limit = 50, cursor: str | None = None
+        self,
+        db_session: NamedDependency[AsyncSession],
+        project_id: FromPath[UUID],
+        limit: Limit = 50,
+        cursor: FromQuery[str | None] = None,
     ) -> schemas.InvitationPage:
         """Invitations not yet accepted, revoked or expired, newest first (without tokens)."""
         return await InvitationService(session=db_session).pending_page(
@@ -222,7 +253,10 @@ class InvitationController(Controller):
         summary="Revoke an invitation",
     )
     async def revoke_invitation(
-        self, db_session: AsyncSession, project_id: UUID, invitation_id: UUID
+        self,
+        db_session: NamedDependency[AsyncSession],
+        project_id: FromPath[UUID],
+        invitation_id: FromPath[UUID],
     ) -> None:
         """The link stops working at once."""
         await InvitationService(session=db_session).revoke_invitation(project_id, invitation_id)
@@ -239,13 +273,18 @@ class InvitationLinkController(Controller):
     tags = ["members"]
 
     @get("", operation_id="PreviewInvitation", opt={"public": True}, summary="What an invitation is for")
-    async def preview_invitation(self, db_session: AsyncSession, token: str) -> schemas.InvitationPreview:
+    async def preview_invitation(
+        self, db_session: NamedDependency[AsyncSession], token: FromPath[str]
+    ) -> schemas.InvitationPreview:
         """Project, role and invited email, so a newcomer can sign up with that email; 404 ``invitation_invalid`` otherwise."""
         return await InvitationService(session=db_session).preview(token)
 
     @post("/accept", operation_id="AcceptInvitation", status_code=HTTP_200_OK, summary="Accept an invitation")
     async def accept_invitation(
-        self, request: Request[CurrentUser, Any, Any], db_session: AsyncSession, token: str
+        self,
+        request: Request[CurrentUser, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        token: FromPath[str],
     ) -> schemas.Project:
         """Join the project; the caller's email must be the invited one (403 ``invitation_email_mismatch``)."""
         project, role = await InvitationService(session=db_session).accept(token, request.user.id)

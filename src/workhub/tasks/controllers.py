@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +23,7 @@ from workhub.tasks.services import CommentService, TaskService
 
 __all__ = ("CommentController", "TaskController", "provide_task_filters")
 
-Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="Page size (at most 200)")]
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="Page size (at most 200)")]
 _SORTS = frozenset(SORT_FIELDS) | {f"-{name}" for name in SORT_FIELDS}
 _STATUS_FILTERS = (*schemas.STATUSES, "overdue")
 
@@ -80,37 +80,38 @@ def _aware(moment: datetime | None) -> datetime | None:
 async def provide_task_filters(
     request: Request[CurrentUser, Any, Any],
     assignee: Annotated[
-        str | None, Parameter(description="`me`, a user id, or `none` for tasks without an assignee")
+        str | None, QueryParameter(description="`me`, a user id, or `none` for tasks without an assignee")
     ] = None,
-    creator: Annotated[str | None, Parameter(description="`me` or a user id")] = None,
-    project: Annotated[UUID | None, Parameter(description="Only tasks of this project")] = None,
+    creator: Annotated[str | None, QueryParameter(description="`me` or a user id")] = None,
+    project: Annotated[UUID | None, QueryParameter(description="Only tasks of this project")] = None,
     status: Annotated[
         str | None,
-        Parameter(
+        QueryParameter(
             description="Comma-separated: `todo`, `in_progress`, `done`, `cancelled`, `overdue` "
             "(open tasks past their deadline); several values match any of them"
         ),
     ] = None,
     label: Annotated[
         list[str] | None,
-        Parameter(description="Repeat or comma-separate; a task must carry every label given"),
+        QueryParameter(description="Repeat or comma-separate; a task must carry every label given"),
     ] = None,
     priority: Annotated[
-        str | None, Parameter(description="Comma-separated: `low`, `normal`, `high`, `urgent`")
+        str | None, QueryParameter(description="Comma-separated: `low`, `normal`, `high`, `urgent`")
     ] = None,
     deadline_from: Annotated[
-        datetime | None, Parameter(description="Deadline at or after this time (UTC if no zone is given)")
+        datetime | None,
+        QueryParameter(description="Deadline at or after this time (UTC if no zone is given)"),
     ] = None,
     deadline_to: Annotated[
-        datetime | None, Parameter(description="Deadline before this time (UTC if no zone is given)")
+        datetime | None, QueryParameter(description="Deadline before this time (UTC if no zone is given)")
     ] = None,
     q: Annotated[
         str | None,
-        Parameter(max_length=200, description="Text in the title or description (case-insensitive)"),
+        QueryParameter(max_length=200, description="Text in the title or description (case-insensitive)"),
     ] = None,
-    sort: Annotated[str | None, Parameter(description=SORT_DESCRIPTION)] = None,
+    sort: Annotated[str | None, QueryParameter(description=SORT_DESCRIPTION)] = None,
     limit: Limit = 50,
-    cursor: Annotated[str | None, Parameter(description="`next_cursor` of the previous page")] = None,
+    cursor: Annotated[str | None, QueryParameter(description="`next_cursor` of the previous page")] = None,
 ) -> TaskFilters:
     """Parse the list filters shared by the project and cross-project lists; all bad ones in one 422."""
     errors: list[FieldError] = []
@@ -164,9 +165,9 @@ class TaskController(Controller):
     async def create_task(
         self,
         request: Request[CurrentUser, Any, Any],
-        db_session: AsyncSession,
-        project_id: UUID,
-        data: schemas.TaskCreate,
+        db_session: NamedDependency[AsyncSession],
+        project_id: FromPath[UUID],
+        data: JSONBody[schemas.TaskCreate],
     ) -> schemas.Task:
         """Editors and owners; the assignee must be a member (422 ``assignee_not_member``)."""
         return await TaskService(session=db_session).create_task(project_id, data, request.user.id)
@@ -180,9 +181,9 @@ class TaskController(Controller):
     async def list_project_tasks(
         self,
         request: Request[CurrentUser, Any, Any],
-        db_session: AsyncSession,
-        project_id: UUID,
-        filters: TaskFilters,
+        db_session: NamedDependency[AsyncSession],
+        project_id: FromPath[UUID],
+        filters: NamedDependency[TaskFilters],
     ) -> schemas.TaskPage:
         """Live tasks of the project, filtered and sorted; ``next_cursor`` leads to the next page."""
         return await TaskReader(db_session).page_tasks(
@@ -191,7 +192,10 @@ class TaskController(Controller):
 
     @get("/tasks", operation_id="ListTasks", summary="Tasks across my projects")
     async def list_tasks(
-        self, request: Request[CurrentUser, Any, Any], db_session: AsyncSession, filters: TaskFilters
+        self,
+        request: Request[CurrentUser, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        filters: NamedDependency[TaskFilters],
     ) -> schemas.TaskPage:
         """Tasks of every project the caller is a member of (administrators: every project).
 
@@ -206,7 +210,9 @@ class TaskController(Controller):
         guards=[requires(Action.TASK_READ, scope="task")],
         summary="A task",
     )
-    async def get_task(self, db_session: AsyncSession, task_id: UUID) -> schemas.Task:
+    async def get_task(
+        self, db_session: NamedDependency[AsyncSession], task_id: FromPath[UUID]
+    ) -> schemas.Task:
         """404 for callers outside the project and for deleted tasks."""
         return await TaskReader(db_session).read_task(task_id)
 
@@ -217,7 +223,10 @@ class TaskController(Controller):
         summary="Change a task",
     )
     async def update_task(
-        self, db_session: AsyncSession, task_id: UUID, data: schemas.TaskUpdate
+        self,
+        db_session: NamedDependency[AsyncSession],
+        task_id: FromPath[UUID],
+        data: JSONBody[schemas.TaskUpdate],
     ) -> schemas.Task:
         """Send the ``version`` you read; a stale one is a 409 ``version_conflict`` with ``current``."""
         return await TaskService(session=db_session).update_task(task_id, data)
@@ -228,7 +237,7 @@ class TaskController(Controller):
         guards=[requires(Action.TASK_DELETE, scope="task")],
         summary="Delete a task",
     )
-    async def delete_task(self, db_session: AsyncSession, task_id: UUID) -> None:
+    async def delete_task(self, db_session: NamedDependency[AsyncSession], task_id: FromPath[UUID]) -> None:
         """Editors and owners; the task goes to the trash and an owner can restore it for 30 days."""
         await TaskService(session=db_session).delete_task(task_id)
 
@@ -239,7 +248,9 @@ class TaskController(Controller):
         status_code=HTTP_200_OK,
         summary="Restore a deleted task",
     )
-    async def restore_task(self, db_session: AsyncSession, task_id: UUID) -> schemas.Task:
+    async def restore_task(
+        self, db_session: NamedDependency[AsyncSession], task_id: FromPath[UUID]
+    ) -> schemas.Task:
         """Owners, within 30 days of the deletion (then 409 ``restore_expired``)."""
         return await TaskService(session=db_session).restore_task(task_id)
 
@@ -258,10 +269,12 @@ class CommentController(Controller):
     )
     async def list_comments(
         self,
-        db_session: AsyncSession,
-        task_id: UUID,
+        db_session: NamedDependency[AsyncSession],
+        task_id: FromPath[UUID],
         limit: Limit = 50,
-        cursor: Annotated[str | None, Parameter(description="`next_cursor` of the previous page")] = None,
+        cursor: Annotated[
+            str | None, QueryParameter(description="`next_cursor` of the previous page")
+        ] = None,
     ) -> schemas.CommentPage:
         """Oldest first."""
         return await CommentService(session=db_session).page_comments(task_id, limit=limit, cursor=cursor)
@@ -275,9 +288,9 @@ class CommentController(Controller):
     async def create_comment(
         self,
         request: Request[CurrentUser, Any, Any],
-        db_session: AsyncSession,
-        task_id: UUID,
-        data: schemas.CommentCreate,
+        db_session: NamedDependency[AsyncSession],
+        task_id: FromPath[UUID],
+        data: JSONBody[schemas.CommentCreate],
     ) -> schemas.Comment:
         """Editors and owners (viewers read only)."""
         return await CommentService(session=db_session).add_comment(task_id, request.user.id, data.body)
@@ -291,9 +304,9 @@ class CommentController(Controller):
     async def update_comment(
         self,
         request: Request[CurrentUser, Any, Any],
-        db_session: AsyncSession,
-        comment_id: UUID,
-        data: schemas.CommentUpdate,
+        db_session: NamedDependency[AsyncSession],
+        comment_id: FromPath[UUID],
+        data: JSONBody[schemas.CommentUpdate],
     ) -> schemas.Comment:
         """Its author only (403 for anyone else)."""
         return await CommentService(session=db_session).edit_comment(comment_id, request.user.id, data.body)
@@ -305,7 +318,10 @@ class CommentController(Controller):
         summary="Delete a comment",
     )
     async def delete_comment(
-        self, request: Request[CurrentUser, Any, Any], db_session: AsyncSession, comment_id: UUID
+        self,
+        request: Request[CurrentUser, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        comment_id: FromPath[UUID],
     ) -> None:
         """Its author, or a project owner (``comment.delete_any``)."""
         access = get_access(request.state)

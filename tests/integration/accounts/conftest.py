@@ -18,7 +18,7 @@ from saq import Worker
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.support import Api, TestUser
+from tests.support import Api, SignedInUser
 from workhub.accounts.models import User
 
 T = TypeVar("T")
@@ -40,7 +40,7 @@ async def read(client: AsyncTestClient[Any], fn: Callable[[AsyncSession], Awaita
     return await in_app(client, run)
 
 
-async def make_admin(client: AsyncTestClient[Any], api: Api, name: str = "Admin") -> TestUser:
+async def make_admin(client: AsyncTestClient[Any], api: Api, name: str = "Admin") -> SignedInUser:
     """A signed-in system administrator (promoted in the database, as the first admin would be by the CLI)."""
     user = await api.user(name)
 

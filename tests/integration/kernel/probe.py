@@ -11,7 +11,8 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromQuery, JSONBody
 
 from workhub.kernel.events import DomainEvent
 from workhub.kernel.plugins import Registry, Runtime
@@ -46,7 +47,7 @@ class ProbeController(Controller):
         raise RuntimeError("password=hunter2 at db.internal:5432")
 
     @post("/wait", operation_id="ProbeWait")
-    async def wait(self, probe: Probe, data: Note) -> Echo:
+    async def wait(self, probe: NamedDependency[Probe], data: JSONBody[Note]) -> Echo:
         """Count the call, then hold the request until the test opens the gate."""
         probe.calls += 1
         probe.entered.set()
@@ -54,7 +55,7 @@ class ProbeController(Controller):
         return Echo(text=data.text, calls=probe.calls)
 
     @get("/sleep", operation_id="ProbeSleep")
-    async def sleep(self, seconds: float = 1.0) -> dict[str, float]:
+    async def sleep(self, seconds: FromQuery[float] = 1.0) -> dict[str, float]:
         """A slow request (graceful shutdown must let it finish)."""
         await asyncio.sleep(seconds)
         return {"slept": seconds}

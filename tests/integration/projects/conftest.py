@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from tests.support import Api, TestUser
+from tests.support import Api, SignedInUser
 from workhub.kernel.clock import clock
 from workhub.settings import Settings
 
@@ -25,7 +25,7 @@ class Team:
 
     client: AsyncTestClient[Any]
     api: Api
-    owner: TestUser
+    owner: SignedInUser
     project: dict[str, Any]
 
     @property
@@ -36,17 +36,17 @@ class Team:
     def url(self) -> str:
         return f"/api/v1/projects/{self.id}"
 
-    async def invite(self, email: str, role: str, by: TestUser | None = None) -> dict[str, Any]:
+    async def invite(self, email: str, role: str, by: SignedInUser | None = None) -> dict[str, Any]:
         resp = await self.client.post(
             f"{self.url}/invitations", json={"email": email, "role": role}, headers=(by or self.owner).headers
         )
         assert resp.status_code == 201, resp.text
         return resp.json()
 
-    async def accept(self, token: str, user: TestUser) -> Any:
+    async def accept(self, token: str, user: SignedInUser) -> Any:
         return await self.client.post(f"/api/v1/invitations/{token}/accept", headers=user.headers)
 
-    async def member(self, role: str, name: str | None = None) -> TestUser:
+    async def member(self, role: str, name: str | None = None) -> SignedInUser:
         """A new user who joined with ``role`` by accepting an invitation."""
         user = await self.api.user(name)
         invitation = await self.invite(user.email, role)
@@ -54,7 +54,7 @@ class Team:
         assert resp.status_code == 200, resp.text
         return user
 
-    async def members(self, as_user: TestUser | None = None) -> dict[str, str]:
+    async def members(self, as_user: SignedInUser | None = None) -> dict[str, str]:
         """user id → role."""
         resp = await self.client.get(f"{self.url}/members", headers=(as_user or self.owner).headers)
         assert resp.status_code == 200, resp.text
@@ -104,7 +104,7 @@ async def wait_for_a_lock_wait(sessions: Sessions) -> bool:
     return False
 
 
-async def make_admin(api: Api, sessions: Sessions) -> TestUser:
+async def make_admin(api: Api, sessions: Sessions) -> SignedInUser:
     """A signed-in system administrator (the role set in the database, then a fresh sign-in)."""
     user = await api.user("Admin")
     async with sessions() as session:

@@ -5,10 +5,10 @@ from typing import Any
 import pytest
 
 from tests.integration.projects.conftest import Sessions, Team, make_admin
-from tests.support import TestUser
+from tests.support import SignedInUser
 
 
-def _routes(team: Team, target: TestUser) -> list[tuple[str, str, dict[str, Any] | None]]:
+def _routes(team: Team, target: SignedInUser) -> list[tuple[str, str, dict[str, Any] | None]]:
     return [
         ("PATCH", f"{team.url}/members/{target.id}", {"role": "owner"}),
         ("DELETE", f"{team.url}/members/{target.id}", None),

@@ -11,7 +11,7 @@ from uuid import UUID
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.support import Api, TestUser
+from tests.support import Api, SignedInUser
 from workhub.kernel.clock import clock
 from workhub.kernel.context import Actor, acting_as
 from workhub.kernel.db import build_db_config, session_scope
@@ -38,10 +38,10 @@ class Board:
 
     client: AsyncTestClient[Any]
     api: Api
-    owner: TestUser
-    editor: TestUser
-    viewer: TestUser
-    outsider: TestUser
+    owner: SignedInUser
+    editor: SignedInUser
+    viewer: SignedInUser
+    outsider: SignedInUser
     project: dict[str, Any]
     database_url: str
 
@@ -57,7 +57,7 @@ class Board:
     def tasks_url(self) -> str:
         return f"/api/v1/projects/{self.id}/tasks"
 
-    async def add_member(self, user: TestUser, role: str, project_id: str | None = None) -> None:
+    async def add_member(self, user: SignedInUser, role: str, project_id: str | None = None) -> None:
         """Make ``user`` a member directly through the projects service.
 
         The app's engine lives on the test client's event loop, so this opens
@@ -70,31 +70,35 @@ class Board:
         finally:
             await config.get_engine().dispose()
 
-    async def create(self, by: TestUser | None = None, **fields: Any) -> dict[str, Any]:
+    async def create(self, by: SignedInUser | None = None, **fields: Any) -> dict[str, Any]:
         """Create a task (as the owner unless ``by``) and return it."""
         body = {"title": "A task", **fields}
         resp = await self.client.post(self.tasks_url, json=body, headers=(by or self.owner).headers)
         assert resp.status_code == 201, resp.text
         return resp.json()
 
-    async def patch(self, task: dict[str, Any], by: TestUser | None = None, **fields: Any) -> Any:
+    async def patch(self, task: dict[str, Any], by: SignedInUser | None = None, **fields: Any) -> Any:
         """PATCH ``task`` at the version it was read."""
         body = {"version": task["version"], **fields}
         return await self.client.patch(
             f"/api/v1/tasks/{task['id']}", json=body, headers=(by or self.owner).headers
         )
 
-    async def list(self, by: TestUser | None = None, url: str | None = None, **params: Any) -> dict[str, Any]:
+    async def list(
+        self, by: SignedInUser | None = None, url: str | None = None, **params: Any
+    ) -> dict[str, Any]:
         """One page of the project's tasks (or of ``url``) with ``params``."""
         resp = await self.client.get(url or self.tasks_url, params=params, headers=(by or self.owner).headers)
         assert resp.status_code == 200, resp.text
         return resp.json()
 
-    async def titles(self, by: TestUser | None = None, url: str | None = None, **params: Any) -> list[str]:
+    async def titles(
+        self, by: SignedInUser | None = None, url: str | None = None, **params: Any
+    ) -> list[str]:
         """Titles of one page, in order."""
         return [t["title"] for t in (await self.list(by, url, **params))["items"]]
 
-    async def history(self, task_id: str, by: TestUser | None = None) -> list[dict[str, Any]]:
+    async def history(self, task_id: str, by: SignedInUser | None = None) -> list[dict[str, Any]]:
         """The task's history, oldest first."""
         resp = await self.client.get(
             f"/api/v1/tasks/{task_id}/history", params={"limit": 200}, headers=(by or self.owner).headers

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from tests.integration.tasks.conftest import Board
-from tests.support import TestUser
+from tests.support import SignedInUser
 
 
-async def _attempts(board: Board, user: TestUser, task: dict[str, Any]) -> dict[str, int]:
+async def _attempts(board: Board, user: SignedInUser, task: dict[str, Any]) -> dict[str, int]:
     """The status of every task route for ``user``."""
     h = user.headers
     c = board.client

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from tests.integration.tasks.conftest import Board
-from tests.support import TestUser
+from tests.support import SignedInUser
 
 
-async def _comment(board: Board, task: dict[str, Any], by: TestUser, body: str) -> dict[str, Any]:
+async def _comment(board: Board, task: dict[str, Any], by: SignedInUser, body: str) -> dict[str, Any]:
     resp = await board.client.post(
         f"/api/v1/tasks/{task['id']}/comments", json={"body": body}, headers=by.headers
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Controller, get
+from litestar.di import NamedDependency
 
 from workhub.kernel.context import current_context
 from workhub.kernel.i18n import translate
@@ -27,7 +28,9 @@ class ExampleController(Controller):
     tags = ["example"]
 
     @get("/hello", operation_id="ExampleHello", summary="A greeting and a count", opt={"public": True})
-    async def hello(self, runtime: Runtime, example_settings: ExampleSettings) -> Greeting:
+    async def hello(
+        self, runtime: NamedDependency[Runtime], example_settings: NamedDependency[ExampleSettings]
+    ) -> Greeting:
         """Greet in the caller's language; say how many projects were created since installation.
 
         ``opt={"public": True}`` lets anonymous callers in; without it a valid
