@@ -20,7 +20,6 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp/runtime-0")
 os.environ.setdefault("WORKHUB_ENV", "test")
 logging.getLogger("pgserver").setLevel(logging.WARNING)
 

@@ -12,6 +12,7 @@ import contextlib
 import os
 import signal
 import socket
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,15 +33,25 @@ def _port_in_use(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _ensure_runtime_dir() -> None:
+    """Give pgserver a private runtime directory for its sockets (it warns without one)."""
+    if os.environ.get("XDG_RUNTIME_DIR"):
+        return
+    path = Path(tempfile.gettempdir()) / f"workhub-runtime-{os.getuid()}"
+    path.mkdir(mode=0o700, exist_ok=True)
+    path.chmod(0o700)
+    os.environ["XDG_RUNTIME_DIR"] = str(path)
+
+
 def start_postgres(data_dir: Path, database: str = "workhub") -> tuple[Any, str]:
     """Start (or reuse) PostgreSQL in ``data_dir``; return its handle and asyncpg URL.
 
     The database ``database`` is created when missing, with the extensions
     WorkHub uses (``pg_trgm`` for fuzzy search).
     """
+    _ensure_runtime_dir()
     from pgserver import get_server  # pyright: ignore[reportPrivateImportUsage]
 
-    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp/runtime-0")  # noqa: S108 - pgserver's own fallback
     data_dir.mkdir(parents=True, exist_ok=True)
     server = get_server(str(data_dir), cleanup_mode="stop")
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
