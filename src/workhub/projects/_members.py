@@ -192,7 +192,9 @@ class MemberService(SQLAlchemyAsyncRepositoryService[ProjectMember]):
         if not rows:
             return []
         users_service = UserService(session=self.session)
-        found = await users_service.get_many(CollectionFilter(field_name="id", values=[r.user_id for r in rows]))
+        found = await users_service.get_many(
+            CollectionFilter(field_name="id", values=[r.user_id for r in rows])
+        )
         users = {u.id: UserService.as_schema(u) for u in found}
         return [
             schemas.Member(

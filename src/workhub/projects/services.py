@@ -1,8 +1,14 @@
-"""Projects and memberships: the only code that touches their tables."""
+"""Projects and memberships: the only code that touches their tables.
+
+Other modules ask through :class:`ProjectService` (keys, roles, task
+numbers), and compose project access into their own statements with
+:func:`~workhub.projects.access.project_access` /
+:func:`~workhub.projects.access.project_access_sql`, re-exported here.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
 
 import msgspec
@@ -21,29 +27,51 @@ from workhub.kernel.pagination import decode_cursor, encode_cursor
 from workhub.projects import schemas
 from workhub.projects._invitations import InvitationService
 from workhub.projects._members import MemberService
+from workhub.projects.access import (
+    ACCESS_COLUMNS,
+    member_projects_sql,
+    project_access,
+    project_access_sql,
+)
 from workhub.projects.events import ProjectArchived, ProjectCreated, ProjectRestored, ProjectUpdated
 from workhub.projects.models import Project, ProjectMember
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ("InvitationService", "MemberService", "ProjectService", "resolve_project_access")
+__all__ = (
+    "ACCESS_COLUMNS",
+    "InvitationService",
+    "MemberService",
+    "ProjectService",
+    "TaskNumber",
+    "member_projects_sql",
+    "project_access",
+    "project_access_sql",
+    "resolve_project_access",
+)
+
+
+class TaskNumber(NamedTuple):
+    """A task number handed out by a project, with the key that prefixes it (``OPS``, 42)."""
+
+    key: str
+    number: int
 
 
 async def resolve_project_access(session: AsyncSession, project_id: UUID, user_id: UUID) -> Access | None:
     """Access resolver for the ``project`` scope: one query for existence and role."""
+    access = project_access(user_id)
     row = (
         await session.execute(
-            select(Project.id, Project.archived_at, ProjectMember.role)
-            .outerjoin(
-                ProjectMember, (ProjectMember.project_id == Project.id) & (ProjectMember.user_id == user_id)
+            select(access.c.project_id, access.c.archived, access.c.role).where(
+                access.c.project_id == project_id
             )
-            .where(Project.id == project_id)
         )
     ).first()
     if row is None:
         return None
-    return Access(project_id=row[0], role=row[2], archived=row[1] is not None)
+    return Access(project_id=row[0], role=row[2], archived=row[1])
 
 
 class ProjectService(SQLAlchemyAsyncRepositoryService[Project]):
@@ -173,18 +201,24 @@ class ProjectService(SQLAlchemyAsyncRepositoryService[Project]):
             )
         )
 
-    async def next_task_number(self, project_id: UUID) -> int:
-        """The project's next task number; the row lock serialises concurrent creators."""
-        number = await self.session.scalar(
-            update(Project)
-            .where(Project.id == project_id)
-            .values(task_seq=Project.task_seq + 1)
-            .returning(Project.task_seq)
-            .execution_options(synchronize_session=False)
-        )
-        if number is None:
+    async def allocate_task_number(self, project_id: UUID) -> TaskNumber:
+        """The project's next task number and its key, in one statement.
+
+        The row lock taken by the UPDATE serialises concurrent creators until
+        the caller's transaction ends, so numbers are never handed out twice.
+        """
+        row = (
+            await self.session.execute(
+                update(Project)
+                .where(Project.id == project_id)
+                .values(task_seq=Project.task_seq + 1)
+                .returning(Project.key, Project.task_seq)
+                .execution_options(synchronize_session=False)
+            )
+        ).first()
+        if row is None:
             raise NotFoundError(f"project {project_id} not found")
-        return int(number)
+        return TaskNumber(key=row[0], number=int(row[1]))
 
     async def visible_project_ids(self, user_id: UUID, *, include_archived: bool = False) -> list[UUID]:
         """Projects the user is a member of."""

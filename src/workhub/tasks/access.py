@@ -15,6 +15,10 @@ Scopes:
 * ``task_project``: a project, for the task routes under
   ``/projects/{project_id}/tasks``; the same answer as the projects module's
   ``project`` scope, without the ORM, since it guards the busiest list.
+
+What a project is and who may see it belongs to the projects module: the
+statements join its :func:`~workhub.projects.services.project_access_sql`
+relation and never name its tables.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from workhub.kernel.guards import Access
+from workhub.projects.services import project_access_sql
 from workhub.tasks.queries import driver_connection
 
 if TYPE_CHECKING:
@@ -35,24 +40,20 @@ __all__ = (
     "resolve_task_access",
 )
 
+_ACCESS = project_access_sql("$2")
+"""Every project with the caller's (``$2``) role in it."""
 _TASK_SQL = (
-    "SELECT t.project_id, p.archived_at IS NOT NULL, m.role, t.deleted_at IS NOT NULL"
-    " FROM task AS t JOIN project AS p ON p.id = t.project_id"
-    " LEFT JOIN project_member AS m ON m.project_id = t.project_id AND m.user_id = $2"
+    "SELECT t.project_id, pa.archived, pa.role, t.deleted_at IS NOT NULL"
+    f" FROM task AS t JOIN {_ACCESS} AS pa ON pa.project_id = t.project_id"
     " WHERE t.id = $1"
 )
 _COMMENT_SQL = (
-    "SELECT t.project_id, p.archived_at IS NOT NULL, m.role"
+    "SELECT t.project_id, pa.archived, pa.role"
     " FROM task_comment AS c JOIN task AS t ON t.id = c.task_id AND t.deleted_at IS NULL"
-    " JOIN project AS p ON p.id = t.project_id"
-    " LEFT JOIN project_member AS m ON m.project_id = t.project_id AND m.user_id = $2"
+    f" JOIN {_ACCESS} AS pa ON pa.project_id = t.project_id"
     " WHERE c.id = $1"
 )
-_PROJECT_SQL = (
-    "SELECT p.id, p.archived_at IS NOT NULL, m.role FROM project AS p"
-    " LEFT JOIN project_member AS m ON m.project_id = p.id AND m.user_id = $2"
-    " WHERE p.id = $1"
-)
+_PROJECT_SQL = f"SELECT pa.project_id, pa.archived, pa.role FROM {_ACCESS} AS pa WHERE pa.project_id = $1"
 
 
 async def resolve_task_access(session: AsyncSession, task_id: UUID, user_id: UUID) -> Access | None:

@@ -1,7 +1,9 @@
 """Reading tasks: lists and single tasks as plain SQL on the session's asyncpg connection.
 
 Listing tasks is the hottest path of the API, so it skips the ORM and the
-repository: one statement per page (the project key joined in), parameters
+repository: one statement per page (the project key joined in from the
+projects module's :func:`~workhub.projects.services.project_access_sql`
+relation, never from its tables), parameters
 bound by asyncpg, rows unpacked straight into
 :class:`~workhub.tasks.schemas.Task` Structs. Outside a write transaction no
 ``BEGIN``/``COMMIT`` is sent either, so a read is one round trip. The
@@ -20,6 +22,7 @@ from uuid import UUID
 from workhub.kernel.clock import clock
 from workhub.kernel.errors import NotFound, ValidationFailed
 from workhub.kernel.pagination import decode_cursor, encode_cursor
+from workhub.projects.services import member_projects_sql, project_access_sql
 from workhub.tasks import schemas
 
 if TYPE_CHECKING:
@@ -55,11 +58,13 @@ _SORT_SQL = {
     "updated": "t.updated_at",
 }
 _SELECT = (
-    "SELECT t.id, t.project_id, t.number, p.key, t.title, t.description, t.status, t.overdue,"
+    "SELECT t.id, t.project_id, t.number, pa.project_key, t.title, t.description, t.status, t.overdue,"
     " t.priority, t.labels, t.assignee_id, t.creator_id, t.deadline, t.completed_at, t.source,"
     " t.source_ref, t.version, t.created_at, t.updated_at"
-    " FROM task AS t JOIN project AS p ON p.id = t.project_id"
+    " FROM task AS t"
+    f" JOIN {project_access_sql()} AS pa ON pa.project_id = t.project_id"
 )
+"""Tasks with their project's key and archived flag, from the projects module's access relation."""
 
 
 @dataclass(frozen=True)
@@ -198,12 +203,9 @@ class TaskQuery:
             w.append(f"t.project_id = {self.bind(project_id)}")
         else:
             if visible_to is not None:
-                w.append(
-                    "t.project_id IN (SELECT m.project_id FROM project_member AS m"
-                    f" WHERE m.user_id = {self.bind(visible_to)})"
-                )
+                w.append(f"t.project_id IN {member_projects_sql(self.bind(visible_to))}")
             if filters.project_id is None:
-                w.append("p.archived_at IS NULL")
+                w.append("NOT pa.archived")
         self._filters(filters, now)
         sort = filters.sort or default_sort
         descending = sort.startswith("-")

@@ -4,7 +4,9 @@ Each change locks the row, applies the rules and publishes its event in the
 same transaction (outbox and audit). Task reads live in
 :mod:`workhub.tasks.queries`. What concerns projects and memberships (the
 next task number, the project key, whether an assignee is a member) is asked
-of :class:`~workhub.projects.services.ProjectService`.
+of :class:`~workhub.projects.services.ProjectService`, or joined from its
+:func:`~workhub.projects.services.project_access` relation; this module never
+touches the projects module's models or tables.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from workhub.kernel.db import new_id
 from workhub.kernel.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from workhub.kernel.events import publish
 from workhub.kernel.pagination import decode_cursor, encode_cursor
-from workhub.projects.services import ProjectService
+from workhub.projects.services import ProjectService, project_access
 from workhub.tasks import schemas
 from workhub.tasks.events import (
     CommentCreated,
@@ -119,13 +121,6 @@ class TaskService(SQLAlchemyAsyncRepositoryService[Task]):
             updated_at=task.updated_at,
         )
 
-    async def _project_key(self, project_id: UUID) -> str:
-        """The project's key (``OPS``), through the projects service."""
-        project = await ProjectService(session=self.session).get_one_or_none(id=project_id)
-        if project is None:
-            raise NotFound
-        return project.key
-
     async def _check_assignee(self, project_id: UUID, assignee_id: UUID | None) -> None:
         """An assignee must be a member of the project (any role)."""
         if assignee_id is None:
@@ -140,17 +135,23 @@ class TaskService(SQLAlchemyAsyncRepositoryService[Task]):
             )
 
     async def _load_for_change(self, task_id: UUID, *, deleted: bool | None = False) -> tuple[Task, str]:
-        """The task row locked for this transaction, with its project key.
+        """The task row locked for this transaction, with its project key, in one statement.
 
         ``deleted`` False: live tasks only; None: live or deleted.
         """
-        stmt = select(Task).where(Task.id == task_id).with_for_update()
+        access = project_access()
+        stmt = (
+            select(Task, access.c.project_key)
+            .join(access, access.c.project_id == Task.project_id)
+            .where(Task.id == task_id)
+            .with_for_update(of=Task)
+        )
         if deleted is False:
             stmt = stmt.where(Task.deleted_at.is_(None))
-        task = await self.session.scalar(stmt)
-        if task is None:
+        row = (await self.session.execute(stmt)).first()
+        if row is None:
             raise NotFound
-        return task, await self._project_key(task.project_id)
+        return row[0], row[1]
 
     async def create_task(
         self,
@@ -164,8 +165,7 @@ class TaskService(SQLAlchemyAsyncRepositoryService[Task]):
         """A new task with the project's next number; published as ``task.created``."""
         title = _title(data.title)
         await self._check_assignee(project_id, data.assignee_id)
-        number = await ProjectService(session=self.session).next_task_number(project_id)
-        key = await self._project_key(project_id)
+        key, number = await ProjectService(session=self.session).allocate_task_number(project_id)
         now = clock.now()
         task = Task(
             id=new_id(),
