@@ -11,7 +11,6 @@ from zoneinfo import available_timezones
 
 import msgspec
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -31,6 +30,7 @@ from workhub.kernel.errors import Conflict, NotFound, RateLimited, Unauthorized,
 from workhub.kernel.events import publish
 from workhub.kernel.pagination import decode_cursor, encode_cursor
 from workhub.kernel.security import CurrentUser, hash_password, hash_token, new_token, verify_password
+from workhub.kernel.services import Service
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -108,7 +108,7 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
-class UserService(SQLAlchemyAsyncRepositoryService[User]):
+class UserService(Service[User]):
     """Users: the only code that reads or writes ``user_account``."""
 
     class Repo(SQLAlchemyAsyncRepository[User]):
@@ -151,7 +151,7 @@ class UserService(SQLAlchemyAsyncRepositoryService[User]):
             role=role,
             locale=data.locale or current_context().locale,
         )
-        session = self.repository.session
+        session = self.session
         session.add(user)
         ctx = current_context()
         if ctx.actor.kind == "system" and ctx.actor.name == "anonymous":
@@ -187,8 +187,8 @@ class UserService(SQLAlchemyAsyncRepositoryService[User]):
         for key, value in values.items():
             setattr(user, key, value)
         if changes:
-            await publish(self.repository.session, UserUpdated(entity_id=user.id, changes=changes))
-        await self.repository.session.flush()
+            await publish(self.session, UserUpdated(entity_id=user.id, changes=changes))
+        await self.session.flush()
         return user
 
     async def change_password(self, user_id: UUID, data: schemas.PasswordChange) -> User:
@@ -200,8 +200,8 @@ class UserService(SQLAlchemyAsyncRepositoryService[User]):
             )
         check_password(data.new_password, user.email, "new_password")
         user.password_hash = await _hash(data.new_password)
-        await publish(self.repository.session, UserPasswordChanged(entity_id=user.id))
-        await self.repository.session.flush()
+        await publish(self.session, UserPasswordChanged(entity_id=user.id))
+        await self.session.flush()
         return user
 
     async def admin_update(self, user_id: UUID, data: schemas.AdminUserUpdate) -> AdminChange:
@@ -211,7 +211,7 @@ class UserService(SQLAlchemyAsyncRepositoryService[User]):
         two administrators demoting each other at once are serialised and the
         second one sees that only they are left (no deadlock, no zero admins).
         """
-        session = self.repository.session
+        session = self.session
         admins = set(
             (
                 await session.scalars(
@@ -270,7 +270,7 @@ class UserService(SQLAlchemyAsyncRepositoryService[User]):
         if cursor:
             (last,) = decode_cursor(cursor, 1)
             stmt = stmt.where(User.email > str(last))
-        rows = list((await self.repository.session.execute(stmt)).scalars())
+        rows = list((await self.session.execute(stmt)).scalars())
         more = len(rows) > limit
         rows = rows[:limit]
         return schemas.UserPage(

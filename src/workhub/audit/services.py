@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import select
 
 from workhub.audit.models import AuditRecord
@@ -15,6 +14,7 @@ from workhub.audit.schemas import AuditEntry, AuditPage
 from workhub.kernel.context import current_context
 from workhub.kernel.errors import ValidationFailed
 from workhub.kernel.pagination import decode_cursor, encode_cursor
+from workhub.kernel.services import Service
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,7 +65,7 @@ class AuditFilter:
         self.until = until
 
 
-class AuditService(SQLAlchemyAsyncRepositoryService[AuditRecord]):
+class AuditService(Service[AuditRecord]):
     """Reads the audit log; it is never updated."""
 
     class Repo(SQLAlchemyAsyncRepository[AuditRecord]):
@@ -101,7 +101,7 @@ class AuditService(SQLAlchemyAsyncRepositoryService[AuditRecord]):
                     "cursor", "The cursor is not valid.", code="invalid_cursor"
                 ) from exc
             stmt = stmt.where(AuditRecord.id < last_id)
-        rows = list((await self.repository.session.execute(stmt)).scalars())
+        rows = list((await self.session.execute(stmt)).scalars())
         more = len(rows) > limit
         rows = rows[:limit]
         return AuditPage(

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
@@ -21,11 +20,10 @@ from workhub.accounts.services import UserService
 from workhub.kernel.clock import clock
 from workhub.kernel.db import new_id, session_scope
 from workhub.kernel.i18n import translate
+from workhub.kernel.services import Service
 from workhub.notifications.models import Notification
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
     from workhub.accounts.events import UserRoleChanged
     from workhub.kernel.plugins import Runtime
 
@@ -54,7 +52,7 @@ def render(kind: str, locale: str, **params: object) -> tuple[str, str]:
     )
 
 
-class NotificationService(SQLAlchemyAsyncRepositoryService[Notification]):
+class NotificationService(Service[Notification]):
     """Notification rows: the only code that reads or writes ``notification``."""
 
     class Repo(SQLAlchemyAsyncRepository[Notification]):
@@ -63,11 +61,6 @@ class NotificationService(SQLAlchemyAsyncRepositoryService[Notification]):
         model_type = Notification
 
     repository_type = Repo
-
-    @property
-    def session(self) -> AsyncSession:
-        """The session of this service's transaction."""
-        return self.repository.session
 
     async def notify(
         self,

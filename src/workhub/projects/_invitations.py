@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import select
 
 from workhub.accounts.services import UserService, normalise_email
@@ -28,6 +27,7 @@ from workhub.kernel.errors import Conflict, Forbidden, NotFound
 from workhub.kernel.events import publish
 from workhub.kernel.pagination import encode_cursor
 from workhub.kernel.security import hash_token, new_token
+from workhub.kernel.services import Service
 from workhub.projects import schemas
 from workhub.projects._members import MemberService, lock_project, uuid_cursor
 from workhub.projects.events import InvitationAccepted, InvitationCreated, InvitationRevoked
@@ -35,7 +35,6 @@ from workhub.projects.models import Invitation, Project
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
-    from sqlalchemy.ext.asyncio import AsyncSession
 
 __all__ = ("InvitationService",)
 
@@ -52,7 +51,7 @@ def _pending() -> tuple[ColumnElement[bool], ...]:
     return (Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
 
 
-class InvitationService(SQLAlchemyAsyncRepositoryService[Invitation]):
+class InvitationService(Service[Invitation]):
     """Invitations to projects: create, list, revoke, accept."""
 
     class Repo(SQLAlchemyAsyncRepository[Invitation]):
@@ -61,11 +60,6 @@ class InvitationService(SQLAlchemyAsyncRepositoryService[Invitation]):
         model_type = Invitation
 
     repository_type = Repo
-
-    @property
-    def session(self) -> AsyncSession:
-        """The session of this service's transaction."""
-        return self.repository.session
 
     @staticmethod
     def as_schema(invitation: Invitation) -> schemas.Invitation:

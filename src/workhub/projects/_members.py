@@ -14,13 +14,13 @@ from uuid import UUID
 
 from advanced_alchemy.filters import CollectionFilter
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import func, select
 
 from workhub.accounts.services import UserService
 from workhub.kernel.errors import Conflict, NotFound, ValidationFailed
 from workhub.kernel.events import publish
 from workhub.kernel.pagination import decode_cursor, encode_cursor
+from workhub.kernel.services import Service
 from workhub.projects import schemas
 from workhub.projects.events import MemberAdded, MemberRemoved, MemberRoleChanged
 from workhub.projects.models import Project, ProjectMember
@@ -63,7 +63,7 @@ def _last_owner() -> Conflict:
     )
 
 
-class MemberService(SQLAlchemyAsyncRepositoryService[ProjectMember]):
+class MemberService(Service[ProjectMember]):
     """Members of projects: the only code that writes ``project_member`` after creation."""
 
     class Repo(SQLAlchemyAsyncRepository[ProjectMember]):
@@ -72,11 +72,6 @@ class MemberService(SQLAlchemyAsyncRepositoryService[ProjectMember]):
         model_type = ProjectMember
 
     repository_type = Repo
-
-    @property
-    def session(self) -> AsyncSession:
-        """The session of this service's transaction."""
-        return self.repository.session
 
     async def membership(
         self, project_id: UUID, user_id: UUID, *, lock: bool = False

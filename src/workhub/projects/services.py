@@ -14,7 +14,6 @@ from uuid import UUID
 import msgspec
 from advanced_alchemy.exceptions import NotFoundError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -24,6 +23,7 @@ from workhub.kernel.errors import Conflict, Forbidden
 from workhub.kernel.events import publish
 from workhub.kernel.guards import Access
 from workhub.kernel.pagination import decode_cursor, encode_cursor
+from workhub.kernel.services import Service
 from workhub.projects import schemas
 from workhub.projects._invitations import InvitationService
 from workhub.projects._members import MemberService
@@ -74,7 +74,7 @@ async def resolve_project_access(session: AsyncSession, project_id: UUID, user_i
     return Access(project_id=row[0], role=row[2], archived=row[1])
 
 
-class ProjectService(SQLAlchemyAsyncRepositoryService[Project]):
+class ProjectService(Service[Project]):
     """Projects and their members."""
 
     class Repo(SQLAlchemyAsyncRepository[Project]):
@@ -83,11 +83,6 @@ class ProjectService(SQLAlchemyAsyncRepositoryService[Project]):
         model_type = Project
 
     repository_type = Repo
-
-    @property
-    def session(self) -> AsyncSession:
-        """The session of this service's transaction."""
-        return self.repository.session
 
     @staticmethod
     def as_schema(project: Project, role: str | None) -> schemas.Project:

@@ -12,12 +12,11 @@ touches the projects module's models or tables.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 import msgspec
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import select
 
 from workhub.kernel.clock import clock
@@ -25,6 +24,7 @@ from workhub.kernel.db import new_id
 from workhub.kernel.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from workhub.kernel.events import publish
 from workhub.kernel.pagination import decode_cursor, encode_cursor
+from workhub.kernel.services import Service
 from workhub.projects.services import ProjectService, project_access
 from workhub.tasks import schemas
 from workhub.tasks.events import (
@@ -38,9 +38,6 @@ from workhub.tasks.events import (
 )
 from workhub.tasks.models import Comment, Task
 from workhub.tasks.queries import OPEN, is_overdue
-
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
 
 __all__ = (
     "RESTORE_WINDOW",
@@ -80,7 +77,7 @@ def _builtins(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
     return msgspec.to_builtins(changes)
 
 
-class TaskService(SQLAlchemyAsyncRepositoryService[Task]):
+class TaskService(Service[Task]):
     """Tasks: create, change, delete and restore (reads: :class:`~workhub.tasks.queries.TaskReader`)."""
 
     class Repo(SQLAlchemyAsyncRepository[Task]):
@@ -89,11 +86,6 @@ class TaskService(SQLAlchemyAsyncRepositoryService[Task]):
         model_type = Task
 
     repository_type = Repo
-
-    @property
-    def session(self) -> AsyncSession:
-        """The session of this service's transaction."""
-        return self.repository.session
 
     @staticmethod
     def as_schema(task: Task, project_key: str, now: datetime | None = None) -> schemas.Task:
@@ -322,7 +314,7 @@ class TaskService(SQLAlchemyAsyncRepositoryService[Task]):
         return result
 
 
-class CommentService(SQLAlchemyAsyncRepositoryService[Comment]):
+class CommentService(Service[Comment]):
     """Comments on tasks; each change is recorded in the task's history."""
 
     class Repo(SQLAlchemyAsyncRepository[Comment]):
@@ -331,11 +323,6 @@ class CommentService(SQLAlchemyAsyncRepositoryService[Comment]):
         model_type = Comment
 
     repository_type = Repo
-
-    @property
-    def session(self) -> AsyncSession:
-        """The session of this service's transaction."""
-        return self.repository.session
 
     @staticmethod
     def as_schema(comment: Comment) -> schemas.Comment:
