@@ -1,0 +1,107 @@
+"""`workhub dev` (what `make run` runs) as a user meets it, on its own embedded servers.
+
+First start: migrations, demo data, the URL and demo logins printed, the demo
+users can sign in and see their tasks. SIGTERM stops everything, embedded
+servers included. A second start keeps the data and seeds nothing again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from workhub.demo import DEMO_LOGINS
+from workhub.kernel.embedded import free_port
+
+WORKHUB = Path(sys.executable).with_name("workhub")
+
+
+async def _start(data_dir: Path, port: int) -> tuple[asyncio.subprocess.Process, list[str]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKHUB_")}
+    env |= {"WORKHUB_DATA_DIR": str(data_dir), "WORKHUB_PORT": str(port), "WORKHUB_ENV": "test"}
+    proc = await asyncio.create_subprocess_exec(
+        str(WORKHUB), "dev", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    lines: list[str] = []
+    assert proc.stdout is not None
+    while True:  # until the banner's last line (or the process dies)
+        raw = await asyncio.wait_for(proc.stdout.readline(), timeout=90)
+        if not raw:
+            pytest.fail("workhub dev exited early:\n" + "\n".join(lines))
+        lines.append(raw.decode().rstrip())
+        if "Press Ctrl-C to stop" in lines[-1]:
+            return proc, lines
+
+
+async def _stop(proc: asyncio.subprocess.Process) -> int:
+    proc.send_signal(signal.SIGTERM)
+    assert proc.stdout is not None
+    await asyncio.wait_for(proc.stdout.read(), timeout=30)  # drain, so the process can exit
+    return await asyncio.wait_for(proc.wait(), timeout=30)
+
+
+async def _wait_ready(base: str) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=2) as client:
+        for _ in range(100):
+            try:
+                if (await client.get("/health/ready")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    pytest.fail("workhub dev never became ready")
+
+
+async def test_first_start_seeds_demo_data_and_a_second_start_keeps_it(tmp_path: Path) -> None:
+    data_dir = tmp_path / "workhub-data"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+
+    proc, banner = await _start(data_dir, port)
+    try:
+        text = "\n".join(banner)
+        assert f"WorkHub is running at {base}" in text
+        assert "Demo data created on first start." in text
+        for email, password, _ in DEMO_LOGINS:
+            assert f"{email} / {password}" in text
+        await _wait_ready(base)
+        async with httpx.AsyncClient(base_url=base, timeout=5) as client:
+            login = await client.post(
+                "/api/v1/auth/login", json={"email": DEMO_LOGINS[1][0], "password": DEMO_LOGINS[1][1]}
+            )
+            assert login.status_code == 200, login.text
+            headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+            tasks = (await client.get("/api/v1/tasks", params={"limit": 200}, headers=headers)).json()[
+                "items"
+            ]
+            assert 25 <= len(tasks) <= 40
+            assert any(t["overdue"] for t in tasks), "the demo has overdue tasks"
+            assert all(t["key"].startswith("OPS-") for t in tasks)
+    finally:
+        code = await _stop(proc)
+    assert code == 0
+    pid_file = data_dir / "postgres" / "postmaster.pid"
+    assert not pid_file.exists(), "the embedded PostgreSQL was left running"
+
+    proc, banner = await _start(data_dir, port)
+    try:
+        assert "Demo data created" not in "\n".join(banner)
+        await _wait_ready(base)
+        async with httpx.AsyncClient(base_url=base, timeout=5) as client:
+            login = await client.post(
+                "/api/v1/auth/login", json={"email": DEMO_LOGINS[2][0], "password": DEMO_LOGINS[2][1]}
+            )
+            assert login.status_code == 200
+            headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+            again = (await client.get("/api/v1/tasks", params={"limit": 200}, headers=headers)).json()[
+                "items"
+            ]
+            assert len(again) == len(tasks)
+    finally:
+        assert await _stop(proc) == 0
