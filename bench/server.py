@@ -1,0 +1,52 @@
+"""The app the benchmark serves: ``granian --interface asgi --factory bench.server:create_bench_app``.
+
+The production app plus :class:`bench.plugin.BenchPlugin`; settings come from
+``WORKHUB_*`` variables set by :mod:`bench.run` (both URLs must be given).
+
+``WORKHUB_BENCH_EXPERIMENTS`` (comma-separated, for investigations only;
+the recorded results use none) changes one thing to measure what it costs:
+
+* ``no-relay``: the outbox relay does not run in the web process;
+* ``gc-freeze``: ``gc.freeze()`` once the app is built (the app now does
+  this itself at start-up, so this switch only repeats it);
+* ``pool-20``: a database pool of 20 connections (now the default size).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from bench.plugin import BenchPlugin
+from workhub.app import create_app
+from workhub.settings import get_settings
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+
+__all__ = ("EXPERIMENTS", "create_bench_app")
+
+EXPERIMENTS = ("no-relay", "gc-freeze", "pool-20")
+
+
+def create_bench_app() -> Litestar:
+    """The app with the bench plugin; the outbox relay runs in the web process as in production."""
+    settings = get_settings()
+    experiments = {e for e in os.environ.get("WORKHUB_BENCH_EXPERIMENTS", "").split(",") if e}
+    unknown = experiments - set(EXPERIMENTS)
+    if unknown:
+        raise ValueError(f"unknown WORKHUB_BENCH_EXPERIMENTS: {', '.join(sorted(unknown))}")
+    if "pool-20" in experiments:
+        settings = msgspec.structs.replace(settings, db_pool_size=20)
+    app = create_app(
+        settings,
+        plugins=[BenchPlugin(pool_size=settings.db_pool_size)],
+        run_relay="no-relay" not in experiments,
+    )
+    if "gc-freeze" in experiments:
+        gc.collect()
+        gc.freeze()
+    return app
