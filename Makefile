@@ -27,7 +27,8 @@ test: lint typecheck
 	$(UV) run --no-sync pytest --cov --cov-report=term --cov-report=xml:.coverage.xml -p no:cacheprovider
 
 bench: install
-	$(UV) run --no-sync python -m bench.run
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(UV) run --no-sync python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv .pytest_cache .coverage .coverage.xml

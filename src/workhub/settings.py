@@ -45,7 +45,8 @@ class Settings(msgspec.Struct, kw_only=True):
     """Requests per minute per signed-in user."""
     lockout_threshold: int = 10
     lockout_seconds: int = 15 * 60
-    db_pool_size: int = 10
+    db_pool_size: int = 20
+    """Database connections per process (a fixed pool; see docs/performance.md)."""
     trust_proxy: bool = False
     """Take the client address from X-Forwarded-For (set behind nginx only)."""
     web_workers: int = 1

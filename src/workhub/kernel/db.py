@@ -38,8 +38,12 @@ def new_id() -> UUID:
     return uuid_utils.compat.uuid7()
 
 
-def build_db_config(url: str, *, pool_size: int = 10, echo: bool = False) -> SQLAlchemyAsyncConfig:
+def build_db_config(url: str, *, pool_size: int = 20, echo: bool = False) -> SQLAlchemyAsyncConfig:
     """The advanced-alchemy config for ``url`` (``postgresql+asyncpg://``).
+
+    The pool is fixed-size: overflow connections are closed when idle and
+    reopened in the next burst, and that churn (a PostgreSQL backend fork per
+    connection) cost more than a few idle connections (docs/performance.md).
 
     Routes commit through the ``autocommit`` before-send handler: a 2xx
     response commits, anything else rolls back, so a failed request leaves no
@@ -47,9 +51,7 @@ def build_db_config(url: str, *, pool_size: int = 10, echo: bool = False) -> SQL
     """
     return SQLAlchemyAsyncConfig(
         connection_string=url,
-        engine_config=EngineConfig(
-            pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, echo=echo
-        ),
+        engine_config=EngineConfig(pool_size=pool_size, max_overflow=0, pool_pre_ping=False, echo=echo),
         session_config=AsyncSessionConfig(expire_on_commit=False),
         before_send_handler="autocommit",
         alembic_config=AlembicAsyncConfig(script_location="migrations", version_table_name="alembic_version"),

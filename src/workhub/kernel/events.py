@@ -208,8 +208,12 @@ class OutboxRelay:
         """Ask the running loop to look at the outbox now."""
         self._wake.set()
 
-    async def run_forever(self, *, poll_interval: float = 1.0) -> None:
-        """Relay until cancelled, woken by NOTIFY and by a periodic poll."""
+    async def run_forever(self, *, poll_interval: float = 1.0, gather: float = 0.05) -> None:
+        """Relay until cancelled, woken by NOTIFY and by a periodic poll.
+
+        After a wake-up it waits ``gather`` seconds so that a burst of commits
+        is relayed in one transaction rather than one per commit.
+        """
         listener = await self._listen()
         try:
             while True:
@@ -222,6 +226,7 @@ class OutboxRelay:
                     logger.exception("outbox relay failed; retrying")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=poll_interval)
+                    await asyncio.sleep(gather)
                 self._wake.clear()
         finally:
             if listener is not None:
