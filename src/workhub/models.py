@@ -26,6 +26,5 @@ def load_all_models() -> MetaData:
         import_module(name)
     from workhub.kernel.plugins import discover_plugins
 
-    for _plugin, _named in discover_plugins(None):
-        pass
+    discover_plugins(None)  # loading each plugin's entry point imports its models
     return metadata
