@@ -11,6 +11,7 @@ a retry runs again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from typing import TYPE_CHECKING, Any, cast
 
@@ -181,11 +182,8 @@ def _caller(scope: Scope, authorization: bytes | None) -> bytes:
         scheme, _, token = authorization.partition(b" ")
         tokens = getattr(getattr(scope.get("app"), "state", None), "tokens", None)
         if scheme.lower() == b"bearer" and token and tokens is not None:
-            try:
+            with contextlib.suppress(Exception):  # an invalid token is scoped by its hash below
                 user, _ = tokens.decode(token.strip().decode("latin-1"))
-            except Exception:  # noqa: S110 - an invalid token is scoped by its hash below
-                pass
-            else:
                 return f"user:{user.id}".encode()
         return b"auth:" + hashlib.sha256(authorization).hexdigest().encode()
     return f"ip:{current_context().ip or ''}".encode()

@@ -248,13 +248,24 @@ class TaskService(Service[Task]):
             changes["overdue"] = [True, False]
         for name, (_, after) in changes.items():
             setattr(task, name, after)
+        return await self._record(task, key, now, TaskUpdated, changes)
+
+    async def _record(
+        self,
+        task: Task,
+        key: str,
+        now: datetime,
+        event: type[TaskUpdated | TaskDeleted | TaskRestored],
+        changes: dict[str, list[Any]],
+    ) -> schemas.Task:
+        """Bump the version, write the row and publish ``event`` with the task as it now is."""
         task.version += 1
         task.updated_at = now
         await self.session.flush()
         result = self.as_schema(task, key, now)
         await publish(
             self.session,
-            TaskUpdated(
+            event(
                 entity_id=task.id,
                 project_id=task.project_id,
                 version=task.version,
@@ -269,19 +280,7 @@ class TaskService(Service[Task]):
         task, key = await self._load_for_change(task_id)
         now = clock.now()
         task.deleted_at = now
-        task.version += 1
-        task.updated_at = now
-        await self.session.flush()
-        await publish(
-            self.session,
-            TaskDeleted(
-                entity_id=task.id,
-                project_id=task.project_id,
-                version=task.version,
-                task=self.as_schema(task, key, now),
-                changes=_builtins({"deleted_at": [None, now]}),
-            ),
-        )
+        await self._record(task, key, now, TaskDeleted, {"deleted_at": [None, now]})
 
     async def restore_task(self, task_id: UUID) -> schemas.Task:
         """Bring a deleted task back; a live task is returned as it is."""
@@ -297,21 +296,7 @@ class TaskService(Service[Task]):
             )
         deleted_at = task.deleted_at
         task.deleted_at = None
-        task.version += 1
-        task.updated_at = now
-        await self.session.flush()
-        result = self.as_schema(task, key, now)
-        await publish(
-            self.session,
-            TaskRestored(
-                entity_id=task.id,
-                project_id=task.project_id,
-                version=task.version,
-                task=result,
-                changes=_builtins({"deleted_at": [deleted_at, None]}),
-            ),
-        )
-        return result
+        return await self._record(task, key, now, TaskRestored, {"deleted_at": [deleted_at, None]})
 
 
 class CommentService(Service[Comment]):
