@@ -45,12 +45,20 @@ logger = logging.getLogger("workhub")
 
 def core_plugins() -> list[WorkhubPlugin]:
     """The core modules, in the order their subscribers run."""
-    from workhub import accounts, audit, notifications, projects, tasks
+    from workhub import accounts, audit, chat, jobs, notifications, projects, tasks
 
-    return [audit.plugin, accounts.plugin, projects.plugin, tasks.plugin, notifications.plugin]
+    return [
+        audit.plugin,
+        accounts.plugin,
+        projects.plugin,
+        tasks.plugin,
+        notifications.plugin,
+        chat.plugin,
+        jobs.plugin,
+    ]
 
 
-CORE_PLUGINS = ("audit", "accounts", "projects", "tasks", "notifications")
+CORE_PLUGINS = ("audit", "accounts", "projects", "tasks", "notifications", "chat", "jobs")
 
 
 def build_registry(settings: Settings, plugins: Sequence[WorkhubPlugin] | None = None) -> Registry:

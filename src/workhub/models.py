@@ -17,6 +17,8 @@ CORE_MODEL_MODULES = (
     "workhub.projects.models",
     "workhub.tasks.models",
     "workhub.notifications.models",
+    "workhub.chat.models",
+    "workhub.jobs.models",
 )
 
 

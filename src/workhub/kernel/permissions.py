@@ -34,10 +34,18 @@ class Action(StrEnum):
     COMMENT_CREATE = "comment.create"
     COMMENT_DELETE_ANY = "comment.delete_any"
     AUDIT_READ = "audit.read"
+    CHANNEL_READ = "channel.read"
+    MESSAGE_POST = "message.post"
+    CHANNEL_CREATE = "channel.create"
+    CHANNEL_MANAGE = "channel.manage"
+    MESSAGE_DELETE_ANY = "message.delete_any"
 
 
-_VIEWER = frozenset({Action.PROJECT_READ, Action.MEMBER_READ, Action.TASK_READ})
+_VIEWER = frozenset(
+    {Action.PROJECT_READ, Action.MEMBER_READ, Action.TASK_READ, Action.CHANNEL_READ, Action.MESSAGE_POST}
+)
 _EDITOR = _VIEWER | {
+    Action.CHANNEL_CREATE,
     Action.TASK_CREATE,
     Action.TASK_UPDATE,
     Action.TASK_DELETE,
@@ -51,8 +59,9 @@ PERMISSIONS: dict[str, frozenset[Action]] = {
     "editor": frozenset(_EDITOR),
     "viewer": _VIEWER,
     # A system administrator who is not a member may read every project
-    # (to search all tasks and investigate), but changes nothing in it.
-    "admin": _VIEWER | {Action.AUDIT_READ},
+    # (to search all tasks and investigate), but changes nothing in it and
+    # does not read its chat.
+    "admin": frozenset({Action.PROJECT_READ, Action.MEMBER_READ, Action.TASK_READ, Action.AUDIT_READ}),
 }
 """Role → allowed actions. ``admin`` applies only where the admin has no project role."""
 

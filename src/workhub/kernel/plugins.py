@@ -24,6 +24,7 @@ from workhub.kernel.events import DomainEvent, TransactionListener
 from workhub.kernel.extensions import IdentityProvider, IntakeSource, NotificationChannel, SearchBackend
 from workhub.kernel.guards import AccessResolver
 from workhub.kernel.i18n import register_messages
+from workhub.kernel.realtime import Broadcast, Broadcaster, NullBroadcaster, RoomsFn
 from workhub.settings import load_prefixed
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ class Runtime:
         self.redis = redis
         self.queue = queue
         self.plugin_settings: dict[str, Any] = {}
+        self.broadcaster: Broadcaster = NullBroadcaster()
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ class Registry:
     plugin_routes: dict[str, list[ControllerRouterHandler]] = field(default_factory=dict)
     dependencies: dict[str, Provide] = field(default_factory=dict)
     subscribers: list[Subscriber] = field(default_factory=list)
+    broadcasts: list[Broadcast] = field(default_factory=list)
     transaction_listeners: list[TransactionListener] = field(default_factory=list)
     jobs: dict[str, JobFunction] = field(default_factory=dict)
     crons: list[tuple[JobFunction, str]] = field(default_factory=list)
@@ -243,6 +246,15 @@ class Registry:
         if self.subscriber(full) is not None:
             raise PluginError(f"subscriber {full!r} registered twice")
         self.subscribers.append(Subscriber(full, tags, handler, inline))
+
+    def add_broadcast(self, event: type[DomainEvent] | str, rooms: RoomsFn) -> None:
+        """Push ``event`` to the Socket.IO rooms ``rooms(event)`` returns, after commit.
+
+        The payload is the event itself (it carries the Struct the REST API
+        returns); the Socket.IO event name is the event's tag (``task.updated``).
+        """
+        tag = event if isinstance(event, str) else str(event.__struct_config__.tag)
+        self.broadcasts.append(Broadcast(tag, rooms))
 
     def add_transaction_listener(self, listener: TransactionListener) -> None:
         """Run ``listener(session, event)`` inside every publishing transaction (core only)."""
