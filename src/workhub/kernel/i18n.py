@@ -7,15 +7,21 @@ must exist in every supported locale, which a unit test checks.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
+from typing import Literal, NamedTuple
 
-__all__ = ("LOCALES", "Locale", "all_messages", "negotiate", "register_messages", "translate")
+__all__ = ("LOCALES", "Locale", "Msg", "all_messages", "negotiate", "register_messages", "translate")
 
 Locale = Literal["ru", "en"]
 LOCALES: tuple[Locale, ...] = ("ru", "en")
 DEFAULT_LOCALE: Locale = "en"
 
 _catalog: dict[str, dict[str, str]] = {}
+
+
+class Msg(NamedTuple):
+    """A parameter that is itself a message, translated in the same locale (``Msg("task.status.done")``)."""
+
+    key: str
 
 
 def register_messages(messages: Mapping[str, Mapping[str, str]]) -> None:
@@ -38,7 +44,10 @@ def translate(key: str, locale: str | None = None, /, **params: object) -> str:
     if not texts:
         return key
     text = texts.get(locale or DEFAULT_LOCALE) or texts.get(DEFAULT_LOCALE) or key
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    values = {k: translate(v.key, locale) if isinstance(v, Msg) else v for k, v in params.items()}
+    return text.format(**values)
 
 
 def negotiate(accept_language: str | None, fallback: str | None = None) -> Locale:

@@ -9,6 +9,7 @@ leaves a single row.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -24,10 +25,12 @@ from workhub.kernel.services import Service
 from workhub.notifications.models import Notification
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from workhub.accounts.events import UserRoleChanged
     from workhub.kernel.plugins import Runtime
 
-__all__ = ("MESSAGES", "NotificationService", "on_user_role_changed", "render")
+__all__ = ("MESSAGES", "NotificationService", "on_user_role_changed", "render", "send_notification")
 
 MESSAGES: dict[str, dict[str, str]] = {
     "role.admin": {"en": "administrator", "ru": "администратор"},
@@ -103,6 +106,32 @@ class NotificationService(Service[Notification]):
             .limit(limit)
         )
         return list((await self.session.scalars(stmt)).all())
+
+
+async def send_notification(
+    session: AsyncSession,
+    *,
+    user_id: UUID,
+    kind: str,
+    event_id: UUID,
+    params: Mapping[str, object] | None = None,
+    link: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> bool:
+    """Notify one user of ``kind``, rendered in their language; the way every module notifies.
+
+    ``params`` fill the ``notification.<kind>.title``/``.body`` texts (a
+    :class:`~workhub.kernel.i18n.Msg` value is translated too). ``event_id``
+    makes it idempotent: the same event notifies a user once. False when the
+    user is gone or was already notified of this event.
+    """
+    profile = await UserService(session=session).find_profile(user_id)
+    if profile is None:
+        return False
+    title, body = render(kind, profile.locale, **dict(params or {}))
+    return await NotificationService(session=session).notify(
+        user_id=user_id, kind=kind, title=title, body=body, event_id=event_id, link=link, data=dict(data or {})
+    )
 
 
 async def on_user_role_changed(event: UserRoleChanged, runtime: Runtime) -> None:

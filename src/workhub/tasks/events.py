@@ -21,6 +21,7 @@ __all__ = (
     "CommentUpdated",
     "TaskCreated",
     "TaskDeleted",
+    "TaskOverdue",
     "TaskRestored",
     "TaskUpdated",
 )
@@ -42,6 +43,10 @@ class TaskUpdated(_TaskEvent, frozen=True, kw_only=True, tag="task.updated"):
 
 class TaskDeleted(_TaskEvent, frozen=True, kw_only=True, tag="task.deleted"):
     """The task was moved to the trash; an owner can restore it for 30 days."""
+
+
+class TaskOverdue(_TaskEvent, frozen=True, kw_only=True, tag="task.overdue"):
+    """An open task's deadline passed; published once by the overdue sweep."""
 
 
 class TaskRestored(_TaskEvent, frozen=True, kw_only=True, tag="task.restored"):
