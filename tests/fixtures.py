@@ -17,13 +17,14 @@ from typing import Any
 import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
+from saq import Worker
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 os.environ.setdefault("WORKHUB_ENV", "test")
 logging.getLogger("pgserver").setLevel(logging.WARNING)
 
-from tests.support import Api  # noqa: E402  (after the environment is set)
+from tests.support import Api, Deliver, in_app  # noqa: E402  (after the environment is set)
 from workhub.app import create_app  # noqa: E402
 from workhub.kernel.embedded import start_postgres, start_redis, stop_server  # noqa: E402
 from workhub.settings import Settings  # noqa: E402
@@ -125,3 +126,37 @@ async def client(make_client: ClientFactory) -> AsyncTestClient[Any]:
 def api(client: AsyncTestClient[Any]) -> Api:
     """Helpers that sign users up and in through the real API."""
     return Api(client)
+
+
+@pytest.fixture
+def deliver(client: AsyncTestClient[Any]) -> Deliver:
+    """Relay the outbox, then run the enqueued SAQ jobs with a real worker until the queue is empty.
+
+    This is the production path of a subscriber (outbox → relay → SAQ job →
+    ``deliver_event`` → handler), driven step by step instead of by the
+    background loops. Returns how many events were relayed.
+    """
+    app = client.app
+
+    async def run() -> int:
+        relayed = 0
+        while moved := await app.state.relay.run_once():
+            relayed += moved
+        registry = app.state.registry
+
+        async def startup(ctx: Any) -> None:
+            ctx["registry"] = registry
+
+        worker = Worker(
+            app.state.queue.saq,
+            functions=list(registry.jobs.items()),
+            startup=startup,
+            burst=True,
+            dequeue_timeout=0.2,
+            shutdown_grace_period_s=0,  # only the upkeep loops are left when a burst ends
+        )
+        worker.SIGNALS = []  # the app's loop runs in a thread, where signal handlers cannot be set
+        await worker.start()
+        return relayed
+
+    return lambda: in_app(client, run)

@@ -1,19 +1,29 @@
-"""Helpers shared by tests: users that sign up and in through the real API."""
+"""Helpers shared by tests: users that sign up and in through the real API, work inside the app.
+
+The test client runs the app (its engine, Redis and queue connections) on an
+event loop of its own, in another thread; anything that touches the app's
+connections runs there through :func:`in_app`.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from itertools import count
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from litestar.testing import AsyncTestClient
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from workhub.accounts.models import User
 
 PASSWORD = "correct horse battery"
+T = TypeVar("T")
+Deliver = Callable[[], Awaitable[int]]
+"""The ``deliver`` fixture: relay the outbox and run the queued jobs; returns how many events moved."""
 _seq = count(1)
 
 
@@ -84,3 +94,37 @@ class Api:
         )
         assert resp.status_code == 201, resp.text
         return resp.json()
+
+
+async def in_app(client: AsyncTestClient[Any], fn: Callable[[], Awaitable[T]]) -> T:
+    """Run ``fn`` on the app's own event loop (where its connections live)."""
+    return await asyncio.to_thread(client.blocking_portal.call, fn)
+
+
+async def read(client: AsyncTestClient[Any], fn: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``fn`` with a fresh session on the app's database."""
+
+    async def run() -> T:
+        async with client.app.state.db_config.get_session() as session:
+            return await fn(session)
+
+    return await in_app(client, run)
+
+
+async def make_admin(client: AsyncTestClient[Any], api: Api, name: str = "Admin") -> SignedInUser:
+    """A signed-in system administrator (promoted in the database, as the first admin would be by the CLI)."""
+    user = await api.user(name)
+
+    async def promote(session: AsyncSession) -> None:
+        await session.execute(update(User).where(User.id == user.id).values(role="admin"))
+        await session.commit()
+
+    await read(client, promote)
+    tokens = await api.login(user.email)
+    user.access_token, user.refresh_token, user.role = (
+        tokens["access_token"],
+        tokens["refresh_token"],
+        "admin",
+    )
+    user.headers = {"Authorization": f"Bearer {user.access_token}"}
+    return user

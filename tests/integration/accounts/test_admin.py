@@ -6,8 +6,7 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
-from tests.integration.accounts.conftest import Deliver, make_admin, read
-from tests.support import PASSWORD, Api
+from tests.support import PASSWORD, Api, Deliver, make_admin, read
 from workhub.notifications.models import Notification
 
 USERS = "/api/v1/admin/users"
@@ -143,7 +142,7 @@ async def test_role_notification_is_written_once_per_event(
             ctx, subscriber="notifications.on_user_role_changed", event="user.role_changed", payload=payload
         )
 
-    from tests.integration.accounts.conftest import in_app
+    from tests.support import in_app
 
     await in_app(client, redeliver)
     assert len(await notifications_of(client, user.id)) == 1

@@ -73,7 +73,7 @@ async def test_profile_values_are_validated(client: AsyncTestClient[Any], api: A
 
 
 async def test_profile_change_is_audited(client: AsyncTestClient[Any], api: Api) -> None:
-    from tests.integration.accounts.conftest import make_admin
+    from tests.support import make_admin
 
     user = await api.user()
     await client.patch(ME, json={"timezone": "Europe/Berlin"}, headers=user.headers)

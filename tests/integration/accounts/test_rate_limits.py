@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.integration.accounts.conftest import FromIp, in_app
-from tests.support import PASSWORD, Api
+from tests.integration.accounts.conftest import FromIp
+from tests.support import PASSWORD, Api, in_app
 from workhub.accounts.services import lockout_key
 
 LOGIN = "/api/v1/auth/login"

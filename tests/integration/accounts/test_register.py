@@ -5,8 +5,7 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
-from tests.integration.accounts.conftest import read
-from tests.support import PASSWORD
+from tests.support import PASSWORD, read
 from workhub.accounts.models import User
 
 REGISTER = "/api/v1/auth/register"

@@ -9,8 +9,7 @@ import jwt
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
-from tests.integration.accounts.conftest import read
-from tests.support import PASSWORD, Api
+from tests.support import PASSWORD, Api, read
 from workhub.accounts.models import RefreshToken
 from workhub.kernel.security import hash_token
 from workhub.settings import Settings
