@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := $(PYTHON) -m uv
 export UV_LINK_MODE ?= copy
 
-.PHONY: run test install uv lint typecheck unit bench clean
+.PHONY: run test install uv lint typecheck unit bench bench-fanout bench-sweep clean
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.9"
@@ -29,6 +29,12 @@ test: lint typecheck
 bench: install
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(UV) run --no-sync python -m bench.run $(BENCH_ARGS)
+
+bench-fanout: install
+	$(UV) run --no-sync python -m bench.fanout $(BENCH_ARGS)
+
+bench-sweep: install
+	$(UV) run --no-sync python -m bench.sweep $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv .pytest_cache .coverage .coverage.xml

@@ -136,6 +136,11 @@ def deliver(client: AsyncTestClient[Any]) -> Deliver:
     ``deliver_event`` → handler), driven step by step instead of by the
     background loops. Returns how many events were relayed.
     """
+    return deliver_for(client)
+
+
+def deliver_for(client: AsyncTestClient[Any]) -> Deliver:
+    """What the ``deliver`` fixture does, for any client (one made by ``make_client`` with plugins)."""
     app = client.app
 
     async def run() -> int:

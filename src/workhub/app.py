@@ -34,8 +34,10 @@ from workhub.kernel.middleware import RequestContextMiddleware
 from workhub.kernel.openapi import document_problem_responses
 from workhub.kernel.plugins import Registry, Runtime, WorkhubPlugin, discover_plugins
 from workhub.kernel.queue import SaqQueue, build_worker, stop_worker
+from workhub.kernel.realtime import install_bridge
 from workhub.kernel.redis import create_redis
 from workhub.kernel.security import AuthMiddleware, TokenService, configure_password_hashing
+from workhub.kernel.sockets import ManagerBroadcaster, redis_broadcaster
 from workhub.settings import Settings
 
 __all__ = ("CORE_PLUGINS", "build_registry", "create_app", "prepare_registry")
@@ -74,6 +76,7 @@ def build_registry(settings: Settings, plugins: Sequence[WorkhubPlugin] | None =
         for plugin in plugins:
             registry.install(plugin, required=True)
     registry.add_job(events.deliver_event, name="workhub.deliver_event")
+    install_bridge(registry)  # after every plugin, so it sees all broadcasts
     return registry
 
 
@@ -103,13 +106,20 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         runtime = Runtime(settings=settings, db=db_config, redis=redis, queue=queue)
+        # The Socket.IO server's broadcaster when wrapped (workhub.asgi), else a write-only manager.
+        broadcaster: ManagerBroadcaster = app.state.broadcaster or redis_broadcaster(str(settings.redis_url))
+        runtime.broadcaster = broadcaster
         registry.bind(runtime)
         await queue.connect()
         background: list[asyncio.Task[Any]] = []
         relay = events.OutboxRelay(db_config, registry, queue)
         app.state.relay = relay
         if run_relay:
-            background.append(asyncio.create_task(relay.run_forever(), name="outbox-relay"))
+            background.append(
+                asyncio.create_task(
+                    relay.run_forever(gather=settings.relay_gather_ms / 1000), name="outbox-relay"
+                )
+            )
         worker = None
         if run_worker:
             worker = build_worker(queue, registry.jobs, registry.crons, context={"registry": registry})
@@ -133,6 +143,7 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
             await queue.disconnect()
+            await broadcaster.aclose()
             await redis.aclose()
             await db_config.get_engine().dispose()
 
@@ -177,4 +188,5 @@ def create_app(
     app.state.redis = redis
     app.state.queue = queue
     app.state.tokens = TokenService(settings, redis)
+    app.state.broadcaster = None
     return app

@@ -62,9 +62,9 @@ def _serve(settings: Settings, *, run_worker: bool) -> None:
     """Serve HTTP in this process with uvicorn; SIGINT/SIGTERM finish in-flight requests."""
     import uvicorn
 
-    from workhub.app import create_app
+    from workhub.asgi import create_asgi
 
-    app = create_app(settings, run_worker=run_worker)
+    app = create_asgi(settings, run_worker=run_worker)  # Litestar behind /socket.io
     config = uvicorn.Config(
         app,
         host=settings.host,
@@ -72,6 +72,9 @@ def _serve(settings: Settings, *, run_worker: bool) -> None:
         log_level="warning",
         lifespan="on",
         timeout_graceful_shutdown=20,
+        # One push goes to every socket in a room: compressing it once per socket
+        # costs more CPU than the few hundred bytes it saves (docs/performance.md).
+        ws_per_message_deflate=False,
     )
     server = uvicorn.Server(config)
 

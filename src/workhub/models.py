@@ -17,6 +17,7 @@ CORE_MODEL_MODULES = (
     "workhub.projects.models",
     "workhub.tasks.models",
     "workhub.notifications.models",
+    "workhub.notifications.digest_models",
     "workhub.chat.models",
     "workhub.jobs.models",
 )

@@ -52,6 +52,30 @@ class Settings(msgspec.Struct, kw_only=True):
     web_workers: int = 1
     demo_data: bool = True
     """Create demo users, a project and tasks on the first start of ``dev``."""
+    socket_cors_origins: str | None = None
+    """Comma-separated origins browsers may open Socket.IO connections from; unset: same origin only, ``*``: any."""
+    socket_ping_interval: int = 25
+    """Seconds between Socket.IO pings; a client silent for interval + timeout is dropped."""
+    socket_ping_timeout: int = 20
+    relay_gather_ms: int = 50
+    """After a commit wakes the outbox relay, how long it waits to take a burst in one go.
+
+    Every realtime push waits this long too; lower it for snappier pushes at
+    the cost of more relay transactions under load (docs/performance.md)."""
+    jobs_dir: str | None = None
+    """Where job results (exports, import reports) and uploads are kept; ``<data_dir>/jobs`` when unset.
+
+    The web processes and the workers must see the same directory."""
+    worker_grace_seconds: int = 20
+    """On SIGTERM, how long running jobs may take to finish before they are cut off (and rerun later)."""
+    worker_sweep_seconds: int = 10
+    """How often a worker looks for jobs abandoned by a killed worker (see docs/architecture.md)."""
+    reminder_window_minutes: int = 15
+    """A reminder more than this late (after an outage) is skipped rather than sent."""
+
+    chat_rate: int = 20
+    """Messages one user may post to one channel per ``chat_rate_window`` seconds (then 429)."""
+    chat_rate_window: int = 10
 
     @property
     def base_url(self) -> str:

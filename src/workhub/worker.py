@@ -13,6 +13,7 @@ from workhub.kernel.db import build_db_config
 from workhub.kernel.plugins import Runtime
 from workhub.kernel.queue import SaqQueue, build_worker, stop_worker
 from workhub.kernel.redis import create_redis
+from workhub.kernel.sockets import redis_broadcaster
 from workhub.settings import Settings
 
 __all__ = ("run_worker",)
@@ -21,21 +22,40 @@ logger = logging.getLogger("workhub.worker")
 
 
 async def run_worker(settings: Settings) -> None:
-    """Run until SIGINT/SIGTERM; running jobs get a grace period to finish."""
+    """Run until SIGINT/SIGTERM; running jobs get a grace period to finish.
+
+    On the signal the worker takes no new job; a job still running after
+    ``worker_grace_seconds`` is cancelled and put back in the queue, so it
+    runs again once a worker is up. After SIGKILL the heartbeat sweep of the
+    next live worker does the same (see :mod:`workhub.kernel.queue`).
+    """
     assert settings.database_url and settings.redis_url
     registry = prepare_registry(settings)
     db = build_db_config(settings.database_url, pool_size=settings.db_pool_size)
     redis = create_redis(settings.redis_url)
     queue = SaqQueue(settings.redis_url)
     await queue.connect()
-    registry.bind(Runtime(settings=settings, db=db, redis=redis, queue=queue))
-    worker = build_worker(queue, registry.jobs, registry.crons, context={"registry": registry})
+    runtime = Runtime(settings=settings, db=db, redis=redis, queue=queue)
+    broadcaster = redis_broadcaster(settings.redis_url)  # write-only: emits reach every web process
+    runtime.broadcaster = broadcaster
+    registry.bind(runtime)
+    worker = build_worker(
+        queue,
+        registry.jobs,
+        registry.crons,
+        context={"registry": registry},
+        shutdown_grace_period_s=settings.worker_grace_seconds,
+        sweep_seconds=settings.worker_sweep_seconds,
+    )
     relay = events.OutboxRelay(db, registry, queue)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    tasks = [asyncio.create_task(worker.start()), asyncio.create_task(relay.run_forever())]
+    tasks = [
+        asyncio.create_task(worker.start()),
+        asyncio.create_task(relay.run_forever(gather=settings.relay_gather_ms / 1000)),
+    ]
     logger.info("worker started with %d job functions", len(registry.jobs))
     await stop.wait()
     logger.info("stopping: finishing running jobs")
@@ -45,5 +65,6 @@ async def run_worker(settings: Settings) -> None:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
     await queue.disconnect()
+    await broadcaster.aclose()
     await redis.aclose()
     await db.get_engine().dispose()

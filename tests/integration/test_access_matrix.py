@@ -34,7 +34,15 @@ from workhub.tasks import schemas as task_schemas
 from workhub.tasks.services import CommentService, TaskService
 
 CALLERS = ("owner", "editor", "viewer", "outsider", "admin")
-PUBLIC = {"HealthLive", "HealthReady", "Register", "Login", "Refresh", "PreviewInvitation"}
+PUBLIC = {
+    "HealthLive",
+    "HealthReady",
+    "Register",
+    "Login",
+    "Refresh",
+    "PreviewInvitation",
+    "GetCalendarFeedIcs",
+}
 """Routes anyone may call; each is tested in its own module's tests."""
 
 
@@ -50,6 +58,22 @@ class World:
     invitation_token: str
     target_id: UUID
     """A viewer of the project that member and admin routes act on."""
+    feed_id: UUID
+    """A calendar feed of the project's owner (only its maker may revoke it)."""
+    notification_id: UUID | None = None
+    """A notification of the project's owner (only its recipient may mark it read)."""
+    channel_id: UUID | None = None
+    """A public channel of the project."""
+    message_id: UUID | None = None
+    """The editor's message in that channel (only its author edits it; the author or an owner deletes it)."""
+    private_channel_id: UUID | None = None
+    """A private channel listing the owner, editor and viewer callers and ``channel_member_id``."""
+    channel_member_id: UUID | None = None
+    """A listed member of the private channel (the world's second owner) that member routes remove."""
+    reminder_id: UUID | None = None
+    """A reminder added on the world's task (the routes remove it)."""
+    job_id: UUID | None = None
+    """A queued export of the project's owner (only they may see, cancel or download it)."""
 
 
 @dataclass
@@ -60,12 +84,16 @@ class Spec:
     path: str
     body: Callable[[World, int], Any] | None = None
     object: str = "project"
-    """Which path object is "own" or "foreign": project, task, deleted_task, comment, invitation."""
+    """Which path object is "own" or "foreign": project, task, deleted_task, comment, invitation, feed,
+    channel, message."""
     override: dict[str, int] = field(default_factory=dict)
     """Expected status where a rule beyond the table applies (author-only edits, tokens): by
     ``caller/where`` or by ``caller`` for both own and foreign objects."""
     audited: bool = True
     """A successful call changes something, so it must leave an audit record."""
+
+
+_JOB_OWNER_ONLY = {"owner/foreign": 404, "editor": 404, "viewer": 404, "outsider": 404, "admin": 404}
 
 
 def _task_path(suffix: str = "") -> str:
@@ -148,6 +176,110 @@ SPECS: dict[str, Spec] = {
         override={"owner/own": 403},
     ),
     "DeleteComment": Spec("DELETE", "/api/v1/comments/{comment_id}", object="comment"),
+    "ListTaskReminders": Spec("GET", _task_path("/reminders"), object="task", audited=False),
+    "CreateTaskReminder": Spec(
+        "POST", _task_path("/reminders"), object="task", body=lambda w, n: {"offset_minutes": 30 + n}
+    ),
+    "DeleteTaskReminder": Spec("DELETE", _task_path("/reminders/{reminder_id}"), object="task"),
+    # chat
+    "ListChannels": Spec("GET", "/api/v1/projects/{project_id}/channels", audited=False),
+    "CreateChannel": Spec(
+        "POST", "/api/v1/projects/{project_id}/channels", body=lambda w, n: {"name": f"channel-{n}"}
+    ),
+    "GetChannel": Spec("GET", "/api/v1/channels/{channel_id}", object="channel", audited=False),
+    "UpdateChannel": Spec(
+        "PATCH", "/api/v1/channels/{channel_id}", object="channel", body=lambda w, n: {"name": f"renamed-{n}"}
+    ),
+    "ArchiveChannel": Spec("DELETE", "/api/v1/channels/{channel_id}", object="channel"),
+    # A private channel is not there for whoever is not listed in it: administrators outside the project.
+    "AddChannelMember": Spec(
+        "POST",
+        "/api/v1/channels/{private_channel_id}/members",
+        object="channel",
+        body=lambda w, n: {"user_id": str(w.target_id)},
+        override={"admin": 404},
+    ),
+    "RemoveChannelMember": Spec(
+        "DELETE",
+        "/api/v1/channels/{private_channel_id}/members/{channel_member_id}",
+        object="channel",
+        override={"admin": 404},
+    ),
+    "LeaveChannel": Spec(
+        "POST", "/api/v1/channels/{private_channel_id}/leave", object="channel", override={"admin": 404}
+    ),
+    "MarkChannelRead": Spec("POST", "/api/v1/channels/{channel_id}/read", object="channel", audited=False),
+    "ListMessages": Spec("GET", "/api/v1/channels/{channel_id}/messages", object="channel", audited=False),
+    "PostMessage": Spec(
+        "POST",
+        "/api/v1/channels/{channel_id}/messages",
+        object="channel",
+        body=lambda w, n: {"text": f"Hi {n}"},
+    ),
+    # The world's message is the editor's: only its author edits it; the author or an owner deletes it.
+    "UpdateMessage": Spec(
+        "PATCH",
+        "/api/v1/messages/{message_id}",
+        object="message",
+        body=lambda w, n: {"text": f"Edited {n}"},
+        override={"owner/own": 403, "viewer/own": 403},
+    ),
+    "DeleteMessage": Spec(
+        "DELETE", "/api/v1/messages/{message_id}", object="message", override={"viewer/own": 403}
+    ),
+    # notifications: each caller's own only
+    "ListNotifications": Spec("GET", "/api/v1/notifications", audited=False),
+    "CountUnreadNotifications": Spec("GET", "/api/v1/notifications/unread-count", audited=False),
+    # The world's notification is its owner's: anyone else gets 404, as for one that does not exist.
+    "MarkNotificationRead": Spec(
+        "POST",
+        "/api/v1/notifications/{notification_id}/read",
+        override={"owner/foreign": 404, "editor": 404, "viewer": 404, "outsider": 404, "admin": 404},
+    ),
+    "MarkAllNotificationsRead": Spec("POST", "/api/v1/notifications/read-all"),
+    "GetNotificationPreferences": Spec("GET", "/api/v1/me/notification-preferences", audited=False),
+    "UpdateNotificationPreferences": Spec(
+        "PUT", "/api/v1/me/notification-preferences", body=lambda w, n: {"kinds": []}
+    ),
+    # calendar
+    "GetCalendar": Spec(
+        "GET", "/api/v1/calendar?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z", audited=False
+    ),
+    # A project feed needs a project the caller may read (members, and administrators).
+    "CreateCalendarFeed": Spec(
+        "POST",
+        "/api/v1/calendar/feeds",
+        body=lambda w, n: {"scope": "project", "project_id": str(w.project_id)},
+        override={"outsider": 404, "owner/foreign": 404, "editor/foreign": 404, "viewer/foreign": 404},
+    ),
+    "ListCalendarFeeds": Spec("GET", "/api/v1/calendar/feeds", audited=False),
+    # The world's feed is its owner's: nobody else can revoke it, or tell it exists.
+    "RevokeCalendarFeed": Spec(
+        "DELETE",
+        "/api/v1/calendar/feeds/{feed_id}",
+        object="feed",
+        override={"owner/foreign": 404, "editor": 404, "viewer": 404, "outsider": 404, "admin": 404},
+    ),
+    # jobs: a job is its starter's alone; everyone else (administrators too) is told it does not exist
+    "CreateJob": Spec("POST", "/api/v1/jobs", body=lambda w, n: {"kind": "export_tasks_csv", "params": {}}),
+    "ListJobs": Spec("GET", "/api/v1/jobs", audited=False),
+    "GetJob": Spec("GET", "/api/v1/jobs/{job_id}", object="job", audited=False, override=_JOB_OWNER_ONLY),
+    "CancelJob": Spec("POST", "/api/v1/jobs/{job_id}/cancel", object="job", override=_JOB_OWNER_ONLY),
+    # The world's job is still queued: its owner is told there is no result yet.
+    "GetJobResult": Spec(
+        "GET",
+        "/api/v1/jobs/{job_id}/result",
+        object="job",
+        audited=False,
+        override={**_JOB_OWNER_ONLY, "owner/own": 409},
+    ),
+    # An upload is a file for a later import (which is audited), not a change by itself.
+    "UploadJobFile": Spec("POST", "/api/v1/jobs/uploads", body=lambda w, n: "title\nImported", audited=False),
+    "AdminListFailedJobs": Spec("GET", "/api/v1/admin/jobs/failed", audited=False),
+    # No failed job has this key: administrators get past the guard to a 404.
+    "AdminRetryFailedJob": Spec(
+        "POST", "/api/v1/admin/jobs/failed/no-such-key/retry", override={"admin": 404}
+    ),
 }
 
 
@@ -164,6 +296,17 @@ INTENDED: dict[str, Action | str | None] = {
     "GetTask": A.TASK_READ, "UpdateTask": A.TASK_UPDATE, "DeleteTask": A.TASK_DELETE,
     "RestoreTask": A.TASK_RESTORE, "TaskHistory": A.TASK_READ, "ListComments": A.TASK_READ,
     "CreateComment": A.COMMENT_CREATE, "UpdateComment": A.COMMENT_CREATE, "DeleteComment": A.COMMENT_CREATE,
+    "ListTaskReminders": A.TASK_READ, "CreateTaskReminder": A.TASK_UPDATE, "DeleteTaskReminder": A.TASK_UPDATE,
+    "ListNotifications": None, "CountUnreadNotifications": None, "MarkNotificationRead": None,
+    "MarkAllNotificationsRead": None, "GetNotificationPreferences": None, "UpdateNotificationPreferences": None,
+    "GetCalendar": None, "CreateCalendarFeed": None, "ListCalendarFeeds": None, "RevokeCalendarFeed": None,
+    "ListChannels": A.CHANNEL_READ, "CreateChannel": A.CHANNEL_CREATE, "GetChannel": A.CHANNEL_READ,
+    "UpdateChannel": A.CHANNEL_MANAGE, "ArchiveChannel": A.CHANNEL_MANAGE, "AddChannelMember": A.CHANNEL_MANAGE,
+    "RemoveChannelMember": A.CHANNEL_MANAGE, "LeaveChannel": A.CHANNEL_READ, "MarkChannelRead": A.CHANNEL_READ,
+    "ListMessages": A.CHANNEL_READ, "PostMessage": A.MESSAGE_POST, "UpdateMessage": A.MESSAGE_POST,
+    "DeleteMessage": A.MESSAGE_POST,
+    "CreateJob": None, "ListJobs": None, "GetJob": None, "CancelJob": None, "GetJobResult": None,
+    "UploadJobFile": None, "AdminListFailedJobs": "admin", "AdminRetryFailedJob": "admin",
 }  # fmt: skip
 """What each route is meant to require: an action of the table, "admin", or None (any signed-in user).
 
@@ -207,7 +350,69 @@ async def db(settings: Settings) -> AsyncIterator[Any]:
 async def _world(db: Any, users: dict[str, SignedInUser], n: int) -> World:
     """A fresh project: owner + a second owner, editor, viewer, a target viewer, a task, a comment, an invitation."""
     with acting_as(Actor.system("matrix")):
-        return await _build_world(db, users, n)
+        world = await _build_world(db, users, n)
+        world.notification_id = await _owner_notification(db, users["owner"].id)
+        await _chat(db, users, world)
+        world.reminder_id = await _task_reminder(db, world.task_id, users["owner"].id)
+        world.job_id = await _owner_job(db, users["owner"].id)
+        return world
+
+
+async def _owner_job(db: Any, owner_id: UUID) -> UUID:
+    """A queued export started by the world's owner."""
+    from workhub.jobs.services import JobService
+
+    async with session_scope(db) as session:
+        return (await JobService(session=session).start(owner_id, "export_tasks_csv", {})).id
+
+
+async def _task_reminder(db: Any, task_id: UUID, owner_id: UUID) -> UUID:
+    """A reminder added on the world's task by its owner."""
+    from workhub.tasks.reminders import ReminderService
+
+    async with session_scope(db) as session:
+        reminder = await ReminderService(session).add_reminder(
+            task_id, task_schemas.ReminderCreate(offset_minutes=15), owner_id
+        )
+    return reminder.id
+
+
+async def _chat(db: Any, users: dict[str, SignedInUser], world: World) -> None:
+    """A public channel with the editor's message, and a private channel of the callers and the second owner."""
+    from workhub.chat.schemas import ChannelCreate, MessageCreate
+    from workhub.chat.services import ChannelService, MessageService
+    from workhub.projects.services import MemberService
+
+    async with session_scope(db) as session:
+        owner = users["owner"].id
+        members = (await MemberService(session=session).page(world.project_id, limit=50, cursor=None)).items
+        second_id = next(m.user_id for m in members if m.role == "owner" and m.user_id != owner)
+        channels = ChannelService(session=session)
+        public = await channels.create_channel(world.project_id, ChannelCreate(name="matrix"), owner)
+        listed = [users["editor"].id, users["viewer"].id, second_id]
+        private = await channels.create_channel(
+            world.project_id, ChannelCreate(name="inner", private=True, member_ids=listed), owner
+        )
+        message = await MessageService(session=session).post(
+            public.id, users["editor"].id, MessageCreate(text="A message")
+        )
+    world.channel_id, world.message_id = public.id, message.id
+    world.private_channel_id, world.channel_member_id = private.id, second_id
+
+
+async def _owner_notification(db: Any, owner_id: UUID) -> UUID:
+    """A notification of the world's owner, made the way every module makes one."""
+    from uuid import uuid4
+
+    from workhub.notifications.services import NotificationService, send_notification
+
+    async with session_scope(db) as session:
+        event_id = uuid4()
+        await send_notification(
+            session, user_id=owner_id, kind="member_removed", event_id=event_id, params={"project": "World"}
+        )
+        page = await NotificationService(session=session).page(owner_id, unread=True, limit=1, cursor=None)
+        return page.items[0].id
 
 
 async def _build_world(db: Any, users: dict[str, SignedInUser], n: int) -> World:
@@ -247,7 +452,16 @@ async def _build_world(db: Any, users: dict[str, SignedInUser], n: int) -> World
             invited_by=users["owner"].id,
             ttl=3600,
         )
-    return World(project.id, task.id, gone.id, comment.id, invitation.id, token, target.id)
+        from workhub.kernel.security import CurrentUser
+        from workhub.tasks.calendar_schemas import CalendarFeedCreate
+        from workhub.tasks.feeds import FeedService
+
+        feed = await FeedService(session=session).create_feed(
+            CurrentUser(id=users["owner"].id, role="member", jti="matrix", exp=0),
+            CalendarFeedCreate(scope="mine"),
+            base_url="http://matrix",
+        )
+    return World(project.id, task.id, gone.id, comment.id, invitation.id, token, target.id, feed.id)
 
 
 async def _audit_count(db: Any) -> int:

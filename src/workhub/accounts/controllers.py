@@ -124,7 +124,7 @@ class MeController(Controller):
         db_session: NamedDependency[AsyncSession],
         data: JSONBody[schemas.UserUpdate],
     ) -> schemas.User:
-        """Name, language, time zone and reminder offsets (minutes before a deadline)."""
+        """Name, language, time zone, reminder offsets (minutes before a deadline), digest hour and opt-out."""
         user = await UserService(session=db_session).update_profile(request.user.id, data)
         return UserService.as_schema(user)
 

@@ -14,6 +14,8 @@ __all__ = ("RefreshToken", "User")
 
 DEFAULT_REMINDER_OFFSETS = [24 * 60, 60]
 """Minutes before a deadline: one day and one hour."""
+DEFAULT_DIGEST_HOUR = 9
+"""The daily digest comes at 09:00 local time unless the user picks another hour."""
 
 
 class User(Base):
@@ -30,6 +32,9 @@ class User(Base):
     reminder_offsets: Mapped[list[int]] = mapped_column(
         ARRAY(Integer), default=lambda: list(DEFAULT_REMINDER_OFFSETS)
     )
+    digest_hour: Mapped[int] = mapped_column(Integer, default=DEFAULT_DIGEST_HOUR)
+    """Local hour (0–23, in ``timezone``) at which the daily digest is sent."""
+    digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

@@ -29,6 +29,8 @@ Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
 Locale = Literal["ru", "en"]
 SystemRole = Literal["admin", "member"]
 Offset = Annotated[int, msgspec.Meta(ge=0, le=60 * 24 * 60)]
+DigestHour = Annotated[int, msgspec.Meta(ge=0, le=23)]
+"""The local hour of the daily digest."""
 
 
 class User(msgspec.Struct):
@@ -43,6 +45,9 @@ class User(msgspec.Struct):
     timezone: str
     reminder_offsets: list[int]
     created_at: datetime
+    digest_hour: int = 9
+    """Local hour of the daily digest (0–23, in ``timezone``)."""
+    digest_enabled: bool = True
 
 
 class UserPage(msgspec.Struct):
@@ -90,6 +95,8 @@ class UserUpdate(msgspec.Struct, omit_defaults=True):
     locale: Locale | msgspec.UnsetType = msgspec.UNSET
     timezone: Annotated[str, msgspec.Meta(max_length=64)] | msgspec.UnsetType = msgspec.UNSET
     reminder_offsets: Annotated[list[Offset], msgspec.Meta(max_length=10)] | msgspec.UnsetType = msgspec.UNSET
+    digest_hour: DigestHour | msgspec.UnsetType = msgspec.UNSET
+    digest_enabled: bool | msgspec.UnsetType = msgspec.UNSET
 
 
 class PasswordChange(msgspec.Struct):

@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 
 import msgspec
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import or_, select, update
+from sqlalchemy import Date, DateTime, cast, extract, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from workhub.accounts import schemas
@@ -34,11 +34,19 @@ from workhub.kernel.services import Service
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
+    from sqlalchemy import Subquery
 
     from workhub.kernel.security import TokenService
     from workhub.settings import Settings
 
-__all__ = ("AdminChange", "AuthService", "UserService", "lockout_key", "normalise_email")
+__all__ = (
+    "AdminChange",
+    "AuthService",
+    "UserService",
+    "digest_recipients",
+    "lockout_key",
+    "normalise_email",
+)
 
 MIN_PASSWORD = 10
 
@@ -83,6 +91,28 @@ async def _hash(password: str) -> str:
 
 async def _verify(password_hash: str | None, password: str) -> bool:
     return await asyncio.to_thread(verify_password, password_hash, password)
+
+
+def digest_recipients(now: datetime) -> Subquery:
+    """Active users whose local clock has reached their digest hour at ``now``, as a Core subquery.
+
+    Columns: ``user_id``, ``locale``, ``timezone`` and ``local_date`` (the
+    user's calendar day at ``now``). The local time is worked out by
+    PostgreSQL (``now AT TIME ZONE user.timezone``), so daylight-saving
+    changes follow the IANA rules; the notifications module joins this to
+    its record of digests already sent, without touching this module's table.
+    """
+    local = func.timezone(User.timezone, literal(now, DateTime(timezone=True)))
+    return (
+        select(
+            User.id.label("user_id"),
+            User.locale.label("locale"),
+            User.timezone.label("timezone"),
+            cast(local, Date).label("local_date"),
+        )
+        .where(User.is_active, User.digest_enabled, extract("hour", local) >= User.digest_hour)
+        .subquery("digest_recipients")
+    )
 
 
 def lockout_key(email: str) -> str:
@@ -131,6 +161,8 @@ class UserService(Service[User]):
             timezone=user.timezone,
             reminder_offsets=list(user.reminder_offsets or []),
             created_at=user.created_at,
+            digest_hour=user.digest_hour,
+            digest_enabled=user.digest_enabled,
         )
 
     async def by_email(self, email: str) -> User | None:
@@ -169,6 +201,13 @@ class UserService(Service[User]):
         """The API form of a user, or None; what other modules may read about a user."""
         user = await self.repository.get_one_or_none(id=user_id)
         return None if user is None else self.as_schema(user)
+
+    async def find_profiles(self, user_ids: list[UUID]) -> dict[UUID, schemas.User]:
+        """:meth:`find_profile` for many users in one query (batch jobs); absent ones are left out."""
+        if not user_ids:
+            return {}
+        users = await self.session.scalars(select(User).where(User.id.in_(user_ids)))
+        return {user.id: self.as_schema(user) for user in users}
 
     async def update_profile(self, user_id: UUID, data: schemas.UserUpdate) -> User:
         """Change the caller's own profile fields."""

@@ -25,7 +25,9 @@ __all__ = ("AuditFilter", "AuditService", "record_event")
 
 
 async def record_event(session: AsyncSession, event: DomainEvent) -> None:
-    """Transaction listener: one audit record per published event."""
+    """Transaction listener: one audit record per published event (not for ``audited = False`` ones)."""
+    if not event.audited:
+        return
     ctx = current_context()
     session.add(
         AuditRecord(

@@ -8,17 +8,112 @@ import msgspec
 
 from workhub.kernel.plugins import Registry
 
-__all__ = ("ChatPlugin", "plugin")
+__all__ = ("MESSAGES", "ChatPlugin", "plugin")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "chat.channel_name_invalid": {
+        "en": "A channel name may hold letters, digits, '-' and '_' only",
+        "ru": "Название канала может содержать только буквы, цифры, «-» и «_»",
+    },
+    "chat.channel_name_taken": {
+        "en": "The project already has a channel with this name",
+        "ru": "В проекте уже есть канал с таким названием",
+    },
+    "chat.channel_not_private": {
+        "en": "Only private channels have a member list",
+        "ru": "Список участников есть только у закрытых каналов",
+    },
+    "chat.channel_archived": {
+        "en": "The channel is archived",
+        "ru": "Канал в архиве",
+    },
+    "chat.default_channel": {
+        "en": "The general channel cannot be archived",
+        "ru": "Общий канал нельзя отправить в архив",
+    },
+    "chat.not_project_member": {
+        "en": "Only members of the project can be added to its channels",
+        "ru": "Добавить в канал можно только участника проекта",
+    },
+    "chat.not_message_author": {
+        "en": "Only the author can change this message",
+        "ru": "Изменить сообщение может только его автор",
+    },
+    "chat.message_deleted": {
+        "en": "The message was deleted",
+        "ru": "Сообщение удалено",
+    },
+    "chat.someone": {"en": "Someone", "ru": "Кто-то"},
+    "notification.chat_mention.title": {
+        "en": "{author} mentioned you in #{channel}",
+        "ru": "{author} упоминает вас в #{channel}",
+    },
+    "notification.chat_mention.body": {
+        "en": "{excerpt}",
+        "ru": "{excerpt}",
+    },
+    "notifications.kind.chat_mention": {"en": "Mentions in chat", "ru": "Упоминания в чате"},
+}
+"""Texts users read: error titles and the mention notification."""
+
+
+def _channel_rooms(event: Any) -> list[str]:
+    """A public channel's events go to its project's room; a private one's only to its members."""
+    channel = event.channel
+    rooms = [f"channel:{channel.id}"]
+    if channel.private:
+        rooms += [f"user:{user_id}" for user_id in channel.member_ids]
+    else:
+        rooms.append(f"project:{channel.project_id}")
+    return rooms
+
+
+def _member_rooms(event: Any) -> list[str]:
+    """The channel's room and the room of the member who joined or left (not subscribed to the channel yet, or any more)."""
+    return [f"channel:{event.channel_id}", f"user:{event.user_id}"]
 
 
 class ChatPlugin:
-    """Registers the module's routes, subscribers and texts."""
+    """Registers channel and message routes, the ``channel``/``message`` access scopes, pushes and subscribers."""
 
     name = "chat"
     settings: type[msgspec.Struct] | None = None
 
     def setup(self, registry: Registry, settings: Any) -> None:
-        """Nothing registered yet."""
+        """Add routes, access resolvers, texts, realtime pushes and subscribers."""
+        from workhub.chat.access import resolve_channel_access, resolve_message_access
+        from workhub.chat.controllers import ChannelController, MessageController
+        from workhub.chat.events import (
+            ChannelArchived,
+            ChannelCreated,
+            ChannelMemberAdded,
+            ChannelMemberRemoved,
+            ChannelUpdated,
+            MessageCreated,
+            MessageDeleted,
+            MessageUpdated,
+        )
+        from workhub.chat.subscribers import create_general_channel, leave_private_channels, notify_mentions
+        from workhub.kernel.realtime import Revocation
+        from workhub.projects.events import MemberRemoved
+
+        registry.add_access_scope("channel", resolve_channel_access)
+        registry.add_access_scope("message", resolve_message_access)
+        registry.add_routes(ChannelController, MessageController)
+        registry.add_messages(MESSAGES)
+        for message_event in (MessageCreated, MessageUpdated, MessageDeleted):
+            registry.add_broadcast(message_event, rooms=lambda e: [f"channel:{e.channel_id}"])
+        for channel_event in (ChannelCreated, ChannelUpdated, ChannelArchived):
+            registry.add_broadcast(channel_event, rooms=_channel_rooms)
+        for member_event in (ChannelMemberAdded, ChannelMemberRemoved):
+            registry.add_broadcast(member_event, rooms=_member_rooms)
+        registry.add_room_revocation(
+            ChannelMemberRemoved,
+            lambda e: Revocation(user_id=e.user_id, rooms=(f"channel:{e.channel_id}",)),
+        )
+        registry.add_transaction_listener(create_general_channel)
+        registry.subscribe(MemberRemoved, handler=leave_private_channels)
+        registry.subscribe(MessageCreated, handler=notify_mentions)
 
 
 plugin = ChatPlugin()

@@ -1,7 +1,13 @@
-"""The one source of "now", so tests can move time instead of sleeping."""
+"""The one source of "now", so tests can move time instead of sleeping.
+
+A shift applies to the process that makes it. A test that runs a real
+worker process moves that process's time with ``WORKHUB_CLOCK_OFFSET``
+(seconds, read at start-up; for tests only, never set it in production).
+"""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 
 __all__ = ("Clock", "clock")
@@ -11,7 +17,7 @@ class Clock:
     """Wall-clock time in UTC, with an offset tests can shift."""
 
     def __init__(self) -> None:
-        self._offset = timedelta(0)
+        self._offset = timedelta(seconds=float(os.environ.get("WORKHUB_CLOCK_OFFSET") or 0))
 
     def now(self) -> datetime:
         """The current time, timezone-aware UTC."""

@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workhub.kernel.clock import clock
+from workhub.kernel.context import current_context
 
 if TYPE_CHECKING:
     from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
@@ -60,16 +61,22 @@ class DomainEvent(msgspec.Struct, frozen=True, kw_only=True, tag_field="event"):
     ``entity_type``/``entity_id``/``project_id`` and ``changes`` (field →
     ``[before, after]``) are what the audit log records; subclasses add the
     payload their subscribers need (usually the same Struct the REST API
-    returns).
+    returns). ``actor_id`` is the user who caused the event (from the request
+    context when the event is made; None for the system and integrations),
+    so a subscriber can leave the actor out of those it notifies.
     """
 
     entity_type: ClassVar[str] = "entity"
+    audited: ClassVar[bool] = True
+    """False for events that are consequences rather than changes (a notification row
+    made for an event already in the audit log): the audit listener skips them."""
     id: UUID = msgspec.field(default_factory=uuid4)
     """Unique per event: subscribers use it to drop a repeated delivery."""
     entity_id: UUID
     project_id: UUID | None = None
     changes: dict[str, list[Any]] = {}
     occurred_at: datetime = msgspec.field(default_factory=clock.now)
+    actor_id: UUID | None = msgspec.field(default_factory=lambda: current_context().actor.id)
 
     @property
     def name(self) -> str:

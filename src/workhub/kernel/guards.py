@@ -28,7 +28,10 @@ if TYPE_CHECKING:
 
 __all__ = ("Access", "AccessResolver", "admin_only", "get_access", "requires")
 
-READ_ACTIONS = frozenset({Action.PROJECT_READ, Action.MEMBER_READ, Action.TASK_READ, Action.AUDIT_READ})
+READ_ACTIONS = frozenset(
+    {Action.PROJECT_READ, Action.MEMBER_READ, Action.TASK_READ, Action.AUDIT_READ, Action.CHANNEL_READ}
+)
+"""What stays possible in an archived project: reading, its chat history included."""
 
 
 class Access(msgspec.Struct, frozen=True):

@@ -24,7 +24,14 @@ from workhub.kernel.events import DomainEvent, TransactionListener
 from workhub.kernel.extensions import IdentityProvider, IntakeSource, NotificationChannel, SearchBackend
 from workhub.kernel.guards import AccessResolver
 from workhub.kernel.i18n import register_messages
-from workhub.kernel.realtime import Broadcast, Broadcaster, NullBroadcaster, RoomsFn
+from workhub.kernel.realtime import (
+    Broadcast,
+    Broadcaster,
+    NullBroadcaster,
+    RevokeFn,
+    RoomRevocation,
+    RoomsFn,
+)
 from workhub.settings import load_prefixed
 
 if TYPE_CHECKING:
@@ -138,6 +145,7 @@ class Registry:
     dependencies: dict[str, Provide] = field(default_factory=dict)
     subscribers: list[Subscriber] = field(default_factory=list)
     broadcasts: list[Broadcast] = field(default_factory=list)
+    room_revocations: list[RoomRevocation] = field(default_factory=list)
     transaction_listeners: list[TransactionListener] = field(default_factory=list)
     jobs: dict[str, JobFunction] = field(default_factory=dict)
     crons: list[tuple[JobFunction, str]] = field(default_factory=list)
@@ -255,6 +263,15 @@ class Registry:
         """
         tag = event if isinstance(event, str) else str(event.__struct_config__.tag)
         self.broadcasts.append(Broadcast(tag, rooms))
+
+    def add_room_revocation(self, event: type[DomainEvent] | str, revoke: RevokeFn) -> None:
+        """After ``event``, the user ``revoke(event)`` names leaves the rooms it lost (all processes).
+
+        ``revoke`` returns a :class:`~workhub.kernel.realtime.Revocation`
+        (user, and a project and/or room names) or None; see docs/realtime.md.
+        """
+        tag = event if isinstance(event, str) else str(event.__struct_config__.tag)
+        self.room_revocations.append(RoomRevocation(tag, revoke))
 
     def add_transaction_listener(self, listener: TransactionListener) -> None:
         """Run ``listener(session, event)`` inside every publishing transaction (core only)."""

@@ -1,22 +1,49 @@
-"""Realtime delivery without importing Socket.IO: broadcasts and the broadcaster.
+"""Realtime delivery without importing Socket.IO: broadcasts, revocations and the broadcaster.
 
 Modules declare which rooms an event goes to with
-:meth:`~workhub.kernel.plugins.Registry.add_broadcast`; the realtime bridge
-(the Socket.IO server in web processes, a write-only Redis manager in
-workers) emits them. Code that must push something that is not a domain
-event (a job's progress) calls ``runtime.broadcaster.emit``.
+:meth:`~workhub.kernel.plugins.Registry.add_broadcast`, and which rooms a
+user loses with :meth:`~workhub.kernel.plugins.Registry.add_room_revocation`;
+the realtime bridge (:func:`install_bridge`, an inline subscriber of the
+outbox relay) turns both into emits through ``runtime.broadcaster``: the
+Socket.IO server in web processes, a write-only Redis manager in workers
+(:mod:`workhub.kernel.sockets`). Code that must push something that is not a
+domain event (a job's progress) calls ``runtime.broadcaster.emit``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+from uuid import UUID
 
-__all__ = ("Broadcast", "Broadcaster", "NullBroadcaster", "RoomsFn")
+import msgspec
+
+from workhub.kernel.i18n import register_messages
+
+if TYPE_CHECKING:
+    from workhub.kernel.events import DomainEvent
+    from workhub.kernel.plugins import Registry, Runtime
+
+__all__ = (
+    "LEAVE_EVENT",
+    "Broadcast",
+    "Broadcaster",
+    "NullBroadcaster",
+    "Revocation",
+    "RevokeFn",
+    "RoomRevocation",
+    "RoomsFn",
+    "install_bridge",
+    "leave_rooms",
+    "project_room",
+)
 
 RoomsFn = Callable[[Any], Iterable[str]]
 """Rooms (``user:<id>``, ``project:<id>``, ``channel:<id>``, ``job:<id>``) an event goes to."""
+
+LEAVE_EVENT = "workhub:leave"
+"""A control emit to ``user:<id>`` that the Socket.IO servers act on instead of forwarding."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +52,30 @@ class Broadcast:
 
     event: str
     rooms: RoomsFn
+
+
+class Revocation(msgspec.Struct, frozen=True, kw_only=True):
+    """A user lost access: their sockets leave ``rooms`` and every room joined through ``project_id``.
+
+    A room "joined through" a project is one whose access check resolved to
+    that project: the project room itself and its channels.
+    """
+
+    user_id: UUID
+    project_id: UUID | None = None
+    rooms: tuple[str, ...] = ()
+
+
+RevokeFn = Callable[[Any], "Revocation | None"]
+"""The :class:`Revocation` an event implies, or None when nobody loses access."""
+
+
+@dataclass(frozen=True)
+class RoomRevocation:
+    """A domain event after which a user's sockets leave rooms (``revoke(event)``)."""
+
+    event: str
+    revoke: RevokeFn
 
 
 class Broadcaster(Protocol):
@@ -40,3 +91,98 @@ class NullBroadcaster:
 
     async def emit(self, event: str, data: Any, *, room: str) -> None:
         """Drop the emit."""
+
+
+def project_room(event: DomainEvent) -> list[str]:
+    """``rooms`` for :meth:`~workhub.kernel.plugins.Registry.add_broadcast`: the event's project room."""
+    return [f"project:{event.project_id}"] if event.project_id is not None else []
+
+
+async def leave_rooms(broadcaster: Broadcaster, revocation: Revocation) -> None:
+    """Make the user's sockets in every process leave the revoked rooms.
+
+    Travels as a control emit to the user's own room, so it reaches the
+    processes holding their sockets the same way an event would; those
+    processes act on it and tell each socket ``room.left``.
+    """
+    await broadcaster.emit(LEAVE_EVENT, revocation, room=f"user:{revocation.user_id}")
+
+
+def install_bridge(registry: Registry) -> None:
+    """Subscribe one inline handler to every broadcast and revocation the registry holds.
+
+    Inline, because a push is cheap and worth doing only while it is fresh:
+    it runs in the outbox relay right after the commit (woken by NOTIFY), so
+    the latency is the relay's, with no SAQ job in between. It is best
+    effort, like Socket.IO delivery itself: a client that was offline
+    re-reads over REST.
+    """
+    broadcasts: dict[str, list[Broadcast]] = {}
+    for item in registry.broadcasts:
+        broadcasts.setdefault(item.event, []).append(item)
+    revocations: dict[str, list[RoomRevocation]] = {}
+    for item in registry.room_revocations:
+        revocations.setdefault(item.event, []).append(item)
+    tags = set(broadcasts) | set(revocations)
+    if not tags:
+        return
+
+    async def realtime_bridge(event: DomainEvent, runtime: Runtime) -> None:
+        """Emit ``event`` under its tag to its rooms, then apply any revocation it implies."""
+        name = event.name
+        rooms = list(dict.fromkeys(room for item in broadcasts.get(name, ()) for room in item.rooms(event)))
+        if rooms:
+            payload = msgspec.to_builtins(event)
+            # One emit to all rooms reaches a socket that is in two of them once.
+            emit_rooms = getattr(runtime.broadcaster, "emit_rooms", None)
+            if emit_rooms is not None:
+                await emit_rooms(name, payload, rooms)
+            else:
+                for room in rooms:
+                    await runtime.broadcaster.emit(name, payload, room=room)
+        for item in revocations.get(name, ()):
+            revocation = item.revoke(event)
+            if revocation is not None:
+                await leave_rooms(runtime.broadcaster, revocation)
+
+    registry.subscribe(*sorted(tags), handler=realtime_bridge, inline=True)
+    # First in line: the relay then pushes before it enqueues the event's jobs.
+    registry.subscribers.insert(0, registry.subscribers.pop())
+
+
+register_messages(
+    {
+        "realtime.token_missing": {
+            "en": "Sign in to receive live updates",
+            "ru": "Войдите, чтобы получать обновления в реальном времени",
+        },
+        "realtime.token_invalid": {
+            "en": "The access token is not valid; sign in again",
+            "ru": "Токен доступа недействителен, войдите снова",
+        },
+        "realtime.token_expired": {
+            "en": "The access token has expired; reconnect with a fresh one",
+            "ru": "Срок действия токена доступа истёк, переподключитесь с новым",
+        },
+        "realtime.token_revoked": {
+            "en": "You have been signed out; sign in again",
+            "ru": "Вы вышли из системы, войдите снова",
+        },
+        "realtime.rate_limited": {
+            "en": "Too many requests, try again later",
+            "ru": "Слишком много запросов, попробуйте позже",
+        },
+        "realtime.room_invalid": {
+            "en": "There is no such room",
+            "ru": "Такой комнаты нет",
+        },
+        "realtime.not_found": {
+            "en": "Not found, or you have no access to it",
+            "ru": "Не найдено или у вас нет доступа",
+        },
+        "realtime.access_revoked": {
+            "en": "You no longer have access to this room",
+            "ru": "У вас больше нет доступа к этой комнате",
+        },
+    }
+)

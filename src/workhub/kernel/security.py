@@ -43,14 +43,16 @@ __all__ = (
 
 SystemRole = Literal["admin", "member"]
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
-_DUMMY_HASH = _hasher.hash("workhub-timing-equaliser")
+_dummy_hash: str | None = None
+"""A hash to check against when there is no account; made on first use, since hashing
+takes 64 MiB for a moment and processes that never sign anyone in (the worker) skip it."""
 
 
 def configure_password_hashing(*, fast: bool) -> None:
     """Use cheap argon2id parameters (tests only: still argon2id, a fraction of the cost)."""
-    global _hasher, _DUMMY_HASH
+    global _hasher, _dummy_hash
     _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if fast else PasswordHasher()
-    _DUMMY_HASH = _hasher.hash("workhub-timing-equaliser")
+    _dummy_hash = None
 
 
 def hash_password(password: str) -> str:
@@ -60,8 +62,11 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Check ``password``; with no hash, spend the same time and fail (no user probing)."""
+    global _dummy_hash
+    if password_hash is None and _dummy_hash is None:
+        _dummy_hash = _hasher.hash("workhub-timing-equaliser")
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash or "", password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

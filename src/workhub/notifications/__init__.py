@@ -1,28 +1,56 @@
-"""Notifications: in-app notification rows per user (delivery channels come from plugins)."""
+"""Notifications: in-app notifications per user, pushed live and delivered to the channels plugins offer."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import msgspec
+from litestar.di import Provide
 
 from workhub.accounts.events import UserRoleChanged
 from workhub.kernel.plugins import Registry
-from workhub.notifications.services import MESSAGES, on_user_role_changed
+from workhub.notifications.services import MESSAGES
 
 __all__ = ("NotificationsPlugin", "plugin")
 
 
 class NotificationsPlugin:
-    """Registers the notification texts and subscribers."""
+    """Registers the notification routes, texts, subscribers, live push and channel delivery."""
 
     name = "notifications"
     settings: type[msgspec.Struct] | None = None
 
     def setup(self, registry: Registry, settings: Any) -> None:
         """Subscribe to the events that notify someone."""
+        from workhub.notifications import subscribers as on
+        from workhub.notifications.controllers import NotificationController, NotificationPreferenceController
+        from workhub.notifications.delivery import DELIVER_JOB, deliver_to_channel
+        from workhub.notifications.events import NotificationCreated, NotificationRead, NotificationsReadAll
+        from workhub.projects.events import InvitationCreated, MemberRemoved
+        from workhub.tasks.events import CommentCreated, CommentUpdated, TaskCreated, TaskOverdue, TaskUpdated
+
         registry.add_messages(MESSAGES)
-        registry.subscribe(UserRoleChanged, handler=on_user_role_changed)
+        registry.add_routes(NotificationController, NotificationPreferenceController)
+        registry.add_dependency(
+            "notifications_channels",
+            Provide(lambda: list(registry.notification_channels), sync_to_thread=False),
+        )
+        registry.subscribe(UserRoleChanged, handler=on.on_user_role_changed)
+        registry.subscribe(TaskCreated, handler=on.on_task_created)
+        registry.subscribe(TaskUpdated, handler=on.on_task_updated)
+        registry.subscribe(TaskOverdue, handler=on.on_task_overdue)
+        registry.subscribe(CommentCreated, handler=on.on_comment_created)
+        registry.subscribe(CommentUpdated, handler=on.on_comment_updated)
+        registry.subscribe(InvitationCreated, handler=on.on_invitation_created)
+        registry.subscribe(MemberRemoved, handler=on.on_member_removed)
+        registry.subscribe(NotificationCreated, handler=on.channel_fanout(registry))
+        registry.add_job(deliver_to_channel, name=DELIVER_JOB)
+        for event in (NotificationCreated, NotificationRead, NotificationsReadAll):
+            registry.add_broadcast(event, rooms=lambda e: [f"user:{e.user_id}"])
+        from workhub.notifications.digests import DIGEST_CRON, DIGEST_MESSAGES, send_due_digests
+
+        registry.add_messages(DIGEST_MESSAGES)
+        registry.add_cron(send_due_digests, DIGEST_CRON)
 
 
 plugin = NotificationsPlugin()

@@ -1,4 +1,4 @@
-"""Notification rows (one per recipient)."""
+"""Notification rows (one per recipient), each user's channel choices, and channel deliveries."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ARRAY, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workhub.kernel.db import Base
 
-__all__ = ("Notification",)
+__all__ = ("Notification", "NotificationDelivery", "NotificationPreference")
 
 
 class Notification(Base):
@@ -37,3 +37,27 @@ class Notification(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     event_id: Mapped[UUID]
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class NotificationPreference(Base):
+    """The channels besides in-app a user wants one ``kind`` of notification on.
+
+    No row means in-app only: a plugin channel (email, Telegram) is opt-in.
+    """
+
+    __tablename__ = "notification_preference"
+    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(50))
+    channels: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
+
+
+class NotificationDelivery(Base):
+    """A notification handed to a channel; the row is the claim that makes a retried job deliver once."""
+
+    __tablename__ = "notification_delivery"
+    __table_args__ = (UniqueConstraint("notification_id", "channel"),)
+
+    notification_id: Mapped[UUID] = mapped_column(ForeignKey("notification.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(40))

@@ -1,50 +1,54 @@
-"""Creating notifications, and the subscribers that turn domain events into them.
+"""Creating, listing and reading notifications, and each user's channel choices.
 
 A notification's title and body are rendered in the recipient's language
-when it is created, so what a user reads never changes afterwards. Subscribers
-run as SAQ jobs after the outbox relay, at least once per event: the insert
-is ``ON CONFLICT DO NOTHING`` on (event, recipient), so a repeated delivery
-leaves a single row.
+when it is created, so what a user reads never changes afterwards. Creation
+is ``ON CONFLICT DO NOTHING`` on (event, recipient), so an event delivered
+twice (subscribers run at least once) leaves a single row; a row that is
+really new publishes ``notification.created`` in the same transaction, which
+pushes it to the user's ``user:<id>`` room and delivers it to the channels
+they chose.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+import msgspec
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from workhub.accounts.services import UserService
 from workhub.kernel.clock import clock
-from workhub.kernel.db import new_id, session_scope
-from workhub.kernel.i18n import translate
+from workhub.kernel.db import new_id
+from workhub.kernel.errors import FieldError, NotFound, ValidationFailed
+from workhub.kernel.events import publish
+from workhub.kernel.i18n import all_messages, translate
+from workhub.kernel.pagination import decode_cursor, encode_cursor
 from workhub.kernel.services import Service
-from workhub.notifications.models import Notification
+from workhub.notifications import schemas
+from workhub.notifications.events import (
+    NotificationCreated,
+    NotificationPreferencesChanged,
+    NotificationRead,
+    NotificationsReadAll,
+)
+from workhub.notifications.messages import MESSAGES
+from workhub.notifications.models import Notification, NotificationPreference
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from workhub.accounts.events import UserRoleChanged
-    from workhub.kernel.plugins import Runtime
-
-__all__ = ("MESSAGES", "NotificationService", "on_user_role_changed", "render", "send_notification")
-
-MESSAGES: dict[str, dict[str, str]] = {
-    "role.admin": {"en": "administrator", "ru": "администратор"},
-    "role.member": {"en": "member", "ru": "участник"},
-    "notification.system_role_changed.title": {
-        "en": "Your role changed to {role}",
-        "ru": "Ваша роль изменена: {role}",
-    },
-    "notification.system_role_changed.body": {
-        "en": "An administrator changed your role in WorkHub from {old_role} to {role}.",
-        "ru": "Администратор изменил вашу роль в WorkHub: была «{old_role}», теперь «{role}».",
-    },
-}
-"""Texts of this module, added to the catalogue by the plugin's ``setup``."""
+__all__ = (
+    "MESSAGES",
+    "NotificationService",
+    "PreferenceService",
+    "known_kinds",
+    "render",
+    "send_notification",
+)
 
 
 def render(kind: str, locale: str, **params: object) -> tuple[str, str]:
@@ -53,6 +57,29 @@ def render(kind: str, locale: str, **params: object) -> tuple[str, str]:
         translate(f"notification.{kind}.title", locale, **params),
         translate(f"notification.{kind}.body", locale, **params),
     )
+
+
+def known_kinds() -> list[str]:
+    """Every kind of notification some module registered texts for (``notification.<kind>.title``)."""
+    return sorted(
+        key[len("notification.") : -len(".title")]
+        for key in all_messages()
+        if key.startswith("notification.") and key.endswith(".title") and key.count(".") == 2
+    )
+
+
+def _kind_label(kind: str, locale: str) -> str:
+    key = f"notifications.kind.{kind}"
+    label = translate(key, locale)
+    return kind if label == key else label
+
+
+def _uuid_cursor(cursor: str) -> UUID:
+    (last,) = decode_cursor(cursor, 1)
+    try:
+        return UUID(str(last))
+    except ValueError as exc:
+        raise ValidationFailed.field("cursor", "The cursor is not valid.", code="invalid_cursor") from exc
 
 
 class NotificationService(Service[Notification]):
@@ -64,6 +91,20 @@ class NotificationService(Service[Notification]):
         model_type = Notification
 
     repository_type = Repo
+
+    @staticmethod
+    def as_schema(row: Notification) -> schemas.Notification:
+        """The API form of a notification."""
+        return schemas.Notification(
+            id=row.id,
+            kind=row.kind,
+            title=row.title,
+            body=row.body,
+            link=row.link,
+            data=dict(row.data or {}),
+            created_at=row.created_at,
+            read_at=row.read_at,
+        )
 
     async def notify(
         self,
@@ -78,16 +119,26 @@ class NotificationService(Service[Notification]):
     ) -> bool:
         """Add one notification; False when this event already notified this user."""
         now = clock.now()
+        notification = schemas.Notification(
+            id=new_id(),
+            kind=kind,
+            title=title,
+            body=body,
+            link=link,
+            data=msgspec.to_builtins(data or {}),
+            created_at=now,
+            read_at=None,
+        )
         stmt = (
             insert(Notification)
             .values(
-                id=new_id(),
+                id=notification.id,
                 user_id=user_id,
                 kind=kind,
                 title=title,
                 body=body,
                 link=link,
-                data=data or {},
+                data=notification.data,
                 event_id=event_id,
                 created_at=now,
                 updated_at=now,
@@ -95,17 +146,199 @@ class NotificationService(Service[Notification]):
             .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
             .returning(Notification.id)
         )
-        return (await self.session.scalar(stmt)) is not None
+        if await self.session.scalar(stmt) is None:
+            return False
+        await publish(
+            self.session,
+            NotificationCreated(entity_id=notification.id, user_id=user_id, notification=notification),
+        )
+        return True
 
-    async def for_user(self, user_id: UUID, *, limit: int = 50) -> list[Notification]:
-        """A user's notifications, newest first."""
+    async def page(
+        self, user_id: UUID, *, unread: bool, limit: int, cursor: str | None
+    ) -> schemas.NotificationPage:
+        """A user's notifications, newest first (ids are time-ordered UUIDv7)."""
         stmt = (
             select(Notification)
             .where(Notification.user_id == user_id)
             .order_by(Notification.id.desc())
-            .limit(limit)
+            .limit(limit + 1)
         )
-        return list((await self.session.scalars(stmt)).all())
+        if unread:
+            stmt = stmt.where(Notification.read_at.is_(None))
+        if cursor:
+            stmt = stmt.where(Notification.id < _uuid_cursor(cursor))
+        rows = list((await self.session.scalars(stmt)).all())
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return schemas.NotificationPage(
+            items=[self.as_schema(r) for r in rows],
+            next_cursor=encode_cursor(str(rows[-1].id)) if more and rows else None,
+        )
+
+    async def unread_count(self, user_id: UUID) -> int:
+        """How many of the user's notifications are unread (served by a partial index)."""
+        stmt = select(func.count()).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        return int(await self.session.scalar(stmt) or 0)
+
+    async def mark_read(self, user_id: UUID, notification_id: UUID) -> schemas.Notification:
+        """Mark one of the user's notifications read; someone else's is a 404, an already read one is kept."""
+        row = await self.session.scalar(
+            select(Notification)
+            .where(Notification.id == notification_id, Notification.user_id == user_id)
+            .with_for_update()
+        )
+        if row is None:
+            raise NotFound
+        if row.read_at is None:
+            now = clock.now()
+            row.read_at = now
+            await self.session.flush()
+            await publish(
+                self.session,
+                NotificationRead(
+                    entity_id=row.id, user_id=user_id, changes={"read_at": [None, now.isoformat()]}
+                ),
+            )
+        return self.as_schema(row)
+
+    async def mark_all_read(self, user_id: UUID) -> int:
+        """Mark every unread notification of the user read; returns how many there were.
+
+        Recorded even when nothing was unread: the user cleared their list at that moment.
+        """
+        now = clock.now()
+        result = await self.session.execute(
+            update(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .values(read_at=now, updated_at=now)
+            .returning(Notification.id)
+        )
+        marked = len(result.all())
+        await publish(
+            self.session,
+            NotificationsReadAll(
+                entity_id=user_id, user_id=user_id, marked=marked, changes={"unread": [marked, 0]}
+            ),
+        )
+        return marked
+
+
+class PreferenceService(Service[NotificationPreference]):
+    """Which channels besides in-app each user wants each kind of notification on."""
+
+    class Repo(SQLAlchemyAsyncRepository[NotificationPreference]):
+        """Preference rows."""
+
+        model_type = NotificationPreference
+
+    repository_type = Repo
+
+    async def _stored(self, user_id: UUID) -> dict[str, list[str]]:
+        rows = await self.session.execute(
+            select(NotificationPreference.kind, NotificationPreference.channels).where(
+                NotificationPreference.user_id == user_id
+            )
+        )
+        return {kind: list(channels) for kind, channels in rows.all()}
+
+    async def channels_for(self, user_id: UUID, kind: str, available: Iterable[str]) -> list[str]:
+        """The channels (not in-app) a ``kind`` notification goes to for this user, of those ``available``."""
+        stored = await self.session.scalar(
+            select(NotificationPreference.channels).where(
+                NotificationPreference.user_id == user_id, NotificationPreference.kind == kind
+            )
+        )
+        offered = set(available)
+        return [c for c in stored or [] if c in offered]
+
+    async def preferences(
+        self, user_id: UUID, *, available: Iterable[str], locale: str
+    ) -> schemas.NotificationPreferences:
+        """Every kind with its channels (in-app first), and every channel there is."""
+        offered = sorted(set(available) - {schemas.IN_APP})
+        stored = await self._stored(user_id)
+        return schemas.NotificationPreferences(
+            channels=[schemas.IN_APP, *offered],
+            kinds=[
+                schemas.KindPreference(
+                    kind=kind,
+                    channels=[schemas.IN_APP, *[c for c in stored.get(kind, []) if c in offered]],
+                    label=_kind_label(kind, locale),
+                )
+                for kind in known_kinds()
+            ],
+        )
+
+    async def replace(
+        self, user_id: UUID, data: schemas.PreferencesUpdate, *, available: Iterable[str], locale: str
+    ) -> schemas.NotificationPreferences:
+        """Save the user's choices (kinds left out: in-app only); unknown kinds or channels are a 422."""
+        offered = set(available) - {schemas.IN_APP}
+        kinds = set(known_kinds())
+        wanted: dict[str, list[str]] = {}
+        unknown_kinds: list[FieldError] = []
+        unknown_channels: list[FieldError] = []
+        for i, pref in enumerate(data.kinds):
+            if pref.kind not in kinds:
+                unknown_kinds.append(
+                    FieldError(field=f"kinds[{i}].kind", message=f"Unknown kind {pref.kind!r}.")
+                )
+                continue
+            channels = wanted.setdefault(pref.kind, [])
+            for channel in pref.channels:
+                if channel == schemas.IN_APP:
+                    continue
+                if channel not in offered:
+                    unknown_channels.append(
+                        FieldError(field=f"kinds[{i}].channels", message=f"Unknown channel {channel!r}.")
+                    )
+                elif channel not in channels:
+                    channels.append(channel)
+        if unknown_kinds:
+            raise ValidationFailed(
+                "Some kinds of notification do not exist.",
+                code="unknown_notification_kind",
+                errors=unknown_kinds,
+                message_key="notifications.error.unknown_kind",
+            )
+        if unknown_channels:
+            raise ValidationFailed(
+                "Some notification channels do not exist.",
+                code="unknown_notification_channel",
+                errors=unknown_channels,
+                message_key="notifications.error.unknown_channel",
+            )
+        before = await self._stored(user_id)
+        await self.session.execute(
+            delete(NotificationPreference).where(NotificationPreference.user_id == user_id)
+        )
+        after = {kind: sorted(channels) for kind, channels in wanted.items() if channels}
+        if after:
+            now = clock.now()
+            await self.session.execute(
+                insert(NotificationPreference),
+                [
+                    {
+                        "id": new_id(),
+                        "user_id": user_id,
+                        "kind": kind,
+                        "channels": channels,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for kind, channels in after.items()
+                ],
+            )
+        changes = {
+            kind: [sorted(before.get(kind, [])), after.get(kind, [])]
+            for kind in sorted(before.keys() | after.keys())
+            if sorted(before.get(kind, [])) != after.get(kind, [])
+        }
+        await publish(
+            self.session, NotificationPreferencesChanged(entity_id=user_id, user_id=user_id, changes=changes)
+        )
+        return await self.preferences(user_id, available=offered, locale=locale)
 
 
 async def send_notification(
@@ -123,35 +356,20 @@ async def send_notification(
     ``params`` fill the ``notification.<kind>.title``/``.body`` texts (a
     :class:`~workhub.kernel.i18n.Msg` value is translated too). ``event_id``
     makes it idempotent: the same event notifies a user once. False when the
-    user is gone or was already notified of this event.
+    user is gone or was already notified of this event. A new notification is
+    pushed to the user at once and delivered to the channels they chose for
+    ``kind`` after the caller's transaction commits.
     """
     profile = await UserService(session=session).find_profile(user_id)
     if profile is None:
         return False
     title, body = render(kind, profile.locale, **dict(params or {}))
     return await NotificationService(session=session).notify(
-        user_id=user_id, kind=kind, title=title, body=body, event_id=event_id, link=link, data=dict(data or {})
+        user_id=user_id,
+        kind=kind,
+        title=title,
+        body=body,
+        event_id=event_id,
+        link=link,
+        data=dict(data or {}),
     )
-
-
-async def on_user_role_changed(event: UserRoleChanged, runtime: Runtime) -> None:
-    """Tell a user that an administrator changed their system role."""
-    async with session_scope(runtime.db) as session:
-        profile = await UserService(session=session).find_profile(event.entity_id)
-        if profile is None:  # the account is gone; nobody to tell
-            return
-        locale = profile.locale
-        title, body = render(
-            "system_role_changed",
-            locale,
-            role=translate(f"role.{event.new_role}", locale),
-            old_role=translate(f"role.{event.old_role}", locale),
-        )
-        await NotificationService(session=session).notify(
-            user_id=profile.id,
-            kind="system_role_changed",
-            title=title,
-            body=body,
-            event_id=event.id,
-            data={"old_role": event.old_role, "new_role": event.new_role},
-        )

@@ -7,11 +7,22 @@ from typing import Any
 import msgspec
 
 from workhub.kernel.plugins import Registry
+from workhub.kernel.realtime import Revocation, project_room
+from workhub.projects.cache import bump_on_event
 from workhub.projects.controllers import (
     InvitationController,
     InvitationLinkController,
     MemberController,
     ProjectController,
+)
+from workhub.projects.events import (
+    MemberAdded,
+    MemberRemoved,
+    MemberRoleChanged,
+    ProjectArchived,
+    ProjectCreated,
+    ProjectRestored,
+    ProjectUpdated,
 )
 from workhub.projects.services import resolve_project_access
 
@@ -58,6 +69,24 @@ class ProjectsPlugin:
             ProjectController, MemberController, InvitationController, InvitationLinkController
         )
         registry.add_messages(MESSAGES)
+        registry.subscribe(
+            ProjectCreated,
+            ProjectUpdated,
+            ProjectArchived,
+            ProjectRestored,
+            MemberAdded,
+            MemberRoleChanged,
+            MemberRemoved,
+            handler=bump_on_event,
+            name="project_lists_changed",
+            inline=True,
+        )
+        for event in (MemberAdded, MemberRoleChanged, MemberRemoved):
+            registry.add_broadcast(event, rooms=project_room)
+        # A removed member's sockets leave the project's room and every room joined through it.
+        registry.add_room_revocation(
+            MemberRemoved, lambda e: Revocation(user_id=e.user_id, project_id=e.project_id)
+        )
 
 
 plugin = ProjectsPlugin()

@@ -14,8 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workhub.kernel.guards import get_access, requires
 from workhub.kernel.pagination import MAX_LIMIT
 from workhub.kernel.permissions import Action
+from workhub.kernel.plugins import Runtime
 from workhub.kernel.security import CurrentUser
 from workhub.projects import schemas
+from workhub.projects.cache import ProjectListCache, bump_after_write
 from workhub.projects.services import InvitationService, MemberService, ProjectService
 from workhub.settings import Settings
 
@@ -29,6 +31,8 @@ class ProjectController(Controller):
 
     path = "/api/v1/projects"
     tags = ["projects"]
+    before_request = bump_after_write
+    after_response = bump_after_write
 
     @post("", operation_id="CreateProject", summary="Create a project")
     async def create_project(
@@ -46,6 +50,7 @@ class ProjectController(Controller):
         self,
         request: Request[CurrentUser, Any, Any],
         db_session: NamedDependency[AsyncSession],
+        runtime: NamedDependency[Runtime],
         archived: FromQuery[bool] = False,
         all_projects: Annotated[
             bool, QueryParameter(name="all", description="Admins: every project")
@@ -53,9 +58,20 @@ class ProjectController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 50,
         cursor: FromQuery[str | None] = None,
     ) -> schemas.ProjectPage:
-        """Projects the caller is a member of, by key; archived ones with ``archived=true``."""
+        """Projects the caller is a member of, by key; archived ones with ``archived=true``.
+
+        A member's lists are served from Redis until a project or membership
+        changes (:mod:`workhub.projects.cache`); an administrator's ``all``
+        list is always read afresh.
+        """
         user = request.user
-        return await ProjectService(session=db_session).page(
+        everything = all_projects and user.is_admin
+        cache = ProjectListCache(runtime.redis)
+        variant = f"{archived}:{limit}:{cursor or ''}"
+        cached, generation = (None, "") if everything else await cache.get(user.id, variant)
+        if cached is not None:
+            return cached
+        page = await ProjectService(session=db_session).page(
             user.id,
             is_admin=user.is_admin,
             all_projects=all_projects,
@@ -63,6 +79,9 @@ class ProjectController(Controller):
             limit=limit,
             cursor=cursor,
         )
+        if not everything:
+            await cache.put(user.id, variant, page, generation)
+        return page
 
     @get(
         "/{project_id:uuid}",
@@ -135,6 +154,8 @@ class MemberController(Controller):
 
     path = "/api/v1/projects/{project_id:uuid}"
     tags = ["members"]
+    before_request = bump_after_write
+    after_response = bump_after_write
 
     @get(
         "/members",
@@ -271,6 +292,8 @@ class InvitationLinkController(Controller):
 
     path = "/api/v1/invitations/{token:str}"
     tags = ["members"]
+    before_request = bump_after_write
+    after_response = bump_after_write
 
     @get("", operation_id="PreviewInvitation", opt={"public": True}, summary="What an invitation is for")
     async def preview_invitation(

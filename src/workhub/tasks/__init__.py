@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from workhub.kernel.plugins import Registry
+from workhub.kernel.realtime import project_room
 
 __all__ = ("MESSAGES", "TasksPlugin", "plugin")
 
@@ -48,6 +49,7 @@ class TasksPlugin:
 
     def setup(self, registry: Registry, settings: Any) -> None:
         """Add routes, access resolvers and texts."""
+        from workhub.tasks import events
         from workhub.tasks.access import (
             resolve_comment_access,
             resolve_project_tasks_access,
@@ -62,6 +64,46 @@ class TasksPlugin:
         registry.add_access_scope("task_project", resolve_project_tasks_access)
         registry.add_routes(TaskController, CommentController)
         registry.add_messages(MESSAGES)
+        from workhub.tasks.calendar_controllers import CalendarController, CalendarFeedController
+        from workhub.tasks.ics import ICS_MESSAGES
+
+        registry.add_routes(CalendarController, CalendarFeedController)
+        registry.add_messages(ICS_MESSAGES)
+        # Live boards: every task and comment change goes to its project's room.
+        for event in (
+            events.TaskCreated,
+            events.TaskUpdated,
+            events.TaskDeleted,
+            events.TaskRestored,
+            events.TaskOverdue,
+            events.CommentCreated,
+            events.CommentUpdated,
+            events.CommentDeleted,
+        ):
+            registry.add_broadcast(event, rooms=project_room)
+        _setup_time(registry)
+
+
+def _setup_time(registry: Registry) -> None:
+    """The overdue sweep, reminders (planning subscribers, delivery cron, routes)."""
+    from workhub.accounts.events import UserUpdated
+    from workhub.tasks import events, reminders
+    from workhub.tasks.overdue import sweep_overdue
+    from workhub.tasks.reminder_controllers import ReminderController
+
+    registry.add_routes(ReminderController)
+    registry.add_messages(reminders.MESSAGES)
+    registry.add_cron(sweep_overdue, "* * * * *")
+    registry.add_cron(reminders.deliver_reminders, "* * * * *")
+    registry.subscribe(
+        events.TaskCreated,
+        events.TaskUpdated,
+        events.TaskDeleted,
+        events.TaskRestored,
+        handler=reminders.on_task_changed,
+        name="replan_reminders",
+    )
+    registry.subscribe(UserUpdated, handler=reminders.on_user_updated, name="replan_user_reminders")
 
 
 plugin = TasksPlugin()

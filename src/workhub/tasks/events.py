@@ -13,15 +13,19 @@ from typing import ClassVar
 from uuid import UUID
 
 from workhub.kernel.events import DomainEvent
-from workhub.tasks.schemas import Comment, Task
+from workhub.tasks.schemas import Comment, Reminder, Task
 
 __all__ = (
+    "CalendarFeedCreated",
+    "CalendarFeedRevoked",
     "CommentCreated",
     "CommentDeleted",
     "CommentUpdated",
     "TaskCreated",
     "TaskDeleted",
     "TaskOverdue",
+    "TaskReminderAdded",
+    "TaskReminderRemoved",
     "TaskRestored",
     "TaskUpdated",
 )
@@ -70,3 +74,33 @@ class CommentUpdated(_CommentEvent, frozen=True, kw_only=True, tag="comment.upda
 
 class CommentDeleted(_CommentEvent, frozen=True, kw_only=True, tag="comment.deleted"):
     """A comment was removed by its author or a project owner."""
+
+
+class _ReminderEvent(DomainEvent, frozen=True, kw_only=True):
+    entity_type: ClassVar[str] = "task"
+    """Recorded in the task's history; ``reminder_id`` is in ``changes``."""
+    reminder: Reminder
+
+
+class TaskReminderAdded(_ReminderEvent, frozen=True, kw_only=True, tag="task.reminder_added"):
+    """Someone added a reminder to a task."""
+
+
+class TaskReminderRemoved(_ReminderEvent, frozen=True, kw_only=True, tag="task.reminder_removed"):
+    """Someone removed a reminder they or others had added to a task."""
+
+
+class _CalendarFeedEvent(DomainEvent, frozen=True, kw_only=True):
+    entity_type: ClassVar[str] = "calendar_feed"
+    """Recorded against the feed; ``project_id`` is set for a project's feed."""
+    user_id: UUID
+    scope: str
+    include: str
+
+
+class CalendarFeedCreated(_CalendarFeedEvent, frozen=True, kw_only=True, tag="calendar_feed.created"):
+    """A user made a private ICS feed URL (the token itself is never in an event)."""
+
+
+class CalendarFeedRevoked(_CalendarFeedEvent, frozen=True, kw_only=True, tag="calendar_feed.revoked"):
+    """A user revoked a feed URL; it answers 404 from now on."""

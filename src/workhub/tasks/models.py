@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from workhub.kernel.db import Base
 
-__all__ = ("Comment", "Task")
+__all__ = ("CalendarFeed", "Comment", "Task", "TaskReminder")
 
 
 class Task(Base):
@@ -64,6 +64,8 @@ class Task(Base):
     )
     deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    assigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the current assignee got the task (the daily digest lists what is new to them)."""
     source: Mapped[str] = mapped_column(String(20), default="web")
     source_ref: Mapped[str | None] = mapped_column(String(500))
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -81,3 +83,66 @@ class Comment(Base):
     author_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CalendarFeed(Base):
+    """A private ICS feed URL of a user: their tasks, or one project's.
+
+    Only the SHA-256 of the secret token is stored; the token is shown once.
+    ``revoked_at`` set: the URL answers 404 from then on.
+    """
+
+    __tablename__ = "calendar_feed"
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    scope: Mapped[str] = mapped_column(String(10))
+    """``mine`` (every project of the user) or ``project``."""
+    project_id: Mapped[UUID | None] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    include: Mapped[str] = mapped_column(String(10))
+    """``assigned`` (tasks assigned to the user) or ``all``."""
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TaskReminder(Base):
+    """One reminder of a task's deadline for its assignee (see :mod:`workhub.tasks.reminders`).
+
+    ``origin`` ``user``: planned from the assignee's reminder offsets and
+    replanned by the module; ``task``: added on the task by someone (``kind``
+    ``absolute`` at ``at``, or ``offset`` minutes before the deadline).
+    ``remind_at`` is when it is due, worked out from the task as it is now;
+    null while it cannot be sent (no assignee, no deadline, task closed).
+    A reminder is handled once: ``sent_at`` (delivered) or ``skipped_at``
+    (found too late, after an outage) is set in the transaction that
+    delivers it, and its notification's ``event_id`` is the reminder's id.
+    """
+
+    __tablename__ = "task_reminder"
+    __table_args__ = (
+        Index("ix_task_reminder_task", "task_id"),
+        Index(
+            "ix_task_reminder_due",
+            "remind_at",
+            postgresql_where=text("sent_at IS NULL AND skipped_at IS NULL"),
+        ),
+        Index(
+            "uq_task_reminder_planned",
+            "task_id",
+            "user_id",
+            "offset_minutes",
+            "remind_at",
+            unique=True,
+            postgresql_where=text("origin = 'user'"),
+        ),
+    )
+
+    task_id: Mapped[UUID] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
+    user_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    origin: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(10))
+    offset_minutes: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    remind_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    skipped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

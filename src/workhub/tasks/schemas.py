@@ -17,6 +17,8 @@ __all__ = (
     "CommentPage",
     "CommentUpdate",
     "Priority",
+    "Reminder",
+    "ReminderCreate",
     "Status",
     "Task",
     "TaskCreate",
@@ -133,3 +135,34 @@ class CommentUpdate(msgspec.Struct):
     """The new text of a comment (its author only)."""
 
     body: Body
+
+
+class Reminder(msgspec.Struct):
+    """A reminder of a task's deadline, for the task's assignee.
+
+    ``origin`` ``user``: planned from the assignee's reminder offsets (change
+    them in the profile); ``task``: added on this task. ``kind`` ``offset``
+    is ``offset_minutes`` before the deadline, ``absolute`` is at ``at``.
+    ``remind_at`` is when it goes out (null while the task has no assignee,
+    no deadline for an offset, or is closed); ``sent_at`` once delivered,
+    ``skipped_at`` when it was found too late to be worth sending.
+    """
+
+    id: UUID
+    task_id: UUID
+    user_id: UUID | None
+    origin: Literal["user", "task"]
+    kind: Literal["offset", "absolute"]
+    offset_minutes: int | None
+    at: datetime | None
+    remind_at: datetime | None
+    sent_at: datetime | None
+    skipped_at: datetime | None
+    created_at: datetime
+
+
+class ReminderCreate(msgspec.Struct, omit_defaults=True):
+    """A reminder on a task: either ``at`` (a moment, with its zone) or ``offset_minutes`` before the deadline."""
+
+    at: Deadline | None = None
+    offset_minutes: Annotated[int, msgspec.Meta(ge=0, le=60 * 24 * 60)] | None = None

@@ -17,7 +17,7 @@ from uuid import UUID
 
 import msgspec
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from workhub.kernel.clock import clock
 from workhub.kernel.db import new_id
@@ -173,6 +173,7 @@ class TaskService(Service[Task]):
             creator_id=creator_id,
             deadline=_utc(data.deadline),
             completed_at=now if data.status == "done" else None,
+            assigned_at=now if data.assignee_id is not None else None,
             source=source,
             source_ref=source_ref,
             version=1,
@@ -204,7 +205,8 @@ class TaskService(Service[Task]):
         """Apply a PATCH read at ``data.version``; a stale version is a 409 with the current task.
 
         Moving to ``done`` stamps ``completed_at``, leaving it clears it; a
-        new deadline, or closing the task, clears the overdue mark.
+        deadline moved into the future (or removed), or closing the task,
+        clears the overdue mark set by :mod:`workhub.tasks.overdue`.
         """
         task, key = await self._load_for_change(task_id)
         now = clock.now()
@@ -244,10 +246,16 @@ class TaskService(Service[Task]):
             elif old_status == "done":
                 changes["completed_at"] = [task.completed_at, None]
         closing = "status" in changes and changes["status"][1] not in OPEN
-        if task.overdue and ("deadline" in changes or closing):
+        # A deadline moved but still past keeps the mark: clearing it would make the sweep
+        # mark the task again and notify a second time for the same lateness.
+        new_deadline = changes["deadline"][1] if "deadline" in changes else now
+        moved_ahead = "deadline" in changes and (new_deadline is None or new_deadline > now)
+        if task.overdue and (moved_ahead or closing):
             changes["overdue"] = [True, False]
         for name, (_, after) in changes.items():
             setattr(task, name, after)
+        if "assignee_id" in changes:
+            task.assigned_at = now if task.assignee_id is not None else None
         return await self._record(task, key, now, TaskUpdated, changes)
 
     async def _record(
@@ -297,6 +305,35 @@ class TaskService(Service[Task]):
         deleted_at = task.deleted_at
         task.deleted_at = None
         return await self._record(task, key, now, TaskRestored, {"deleted_at": [deleted_at, None]})
+
+    async def count_open_delegated(self, project_id: UUID, creator_id: UUID) -> int:
+        """Live open tasks in the project that ``creator_id`` set for someone else (the "all done" notice)."""
+        return int(
+            await self.session.scalar(
+                select(func.count())
+                .select_from(Task)
+                .where(
+                    Task.project_id == project_id,
+                    Task.creator_id == creator_id,
+                    Task.assignee_id.is_not(None),
+                    Task.assignee_id != creator_id,
+                    Task.status.in_(OPEN),
+                    Task.deleted_at.is_(None),
+                )
+            )
+            or 0
+        )
+
+    async def ids_by_number(self, project_id: UUID, numbers: list[int]) -> dict[int, UUID]:
+        """Live tasks of the project by number (chat turns ``OPS-42`` in a message into a link)."""
+        if not numbers:
+            return {}
+        rows = await self.session.execute(
+            select(Task.number, Task.id).where(
+                Task.project_id == project_id, Task.number.in_(numbers), Task.deleted_at.is_(None)
+            )
+        )
+        return {number: task_id for number, task_id in rows.all()}
 
 
 class CommentService(Service[Comment]):

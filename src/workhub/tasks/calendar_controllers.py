@@ -1,0 +1,202 @@
+"""Routes of the calendar: the range view and private ICS feeds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workhub.accounts.services import UserService
+from workhub.kernel.context import current_context
+from workhub.kernel.errors import FieldError, ValidationFailed
+from workhub.kernel.i18n import translate
+from workhub.kernel.ratelimit import RateLimiter
+from workhub.kernel.security import CurrentUser, hash_token
+from workhub.projects.services import ProjectService
+from workhub.settings import Settings
+from workhub.tasks import calendar_schemas as schemas
+from workhub.tasks.calendar import MAX_RANGE, calendar_range, feed_tasks
+from workhub.tasks.controllers import provide_task_filters
+from workhub.tasks.feeds import FeedService, feed_invalid
+from workhub.tasks.ics import render_feed
+
+__all__ = ("CalendarController", "CalendarFeedController")
+
+FEED_RATE_PER_IP = 120
+"""Feed fetches per minute from one address (calendar apps poll every few minutes at most)."""
+FEED_RATE_PER_TOKEN = 30
+"""Feed fetches per minute of one feed."""
+
+
+def _aware(moment: datetime) -> datetime:
+    """A time without a zone is taken as UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class CalendarController(Controller):
+    """The caller's tasks by deadline, for the dashboard's calendar."""
+
+    path = "/api/v1/calendar"
+    tags = ["calendar"]
+
+    @get("", operation_id="GetCalendar", summary="Tasks with deadlines in a range")
+    async def get_calendar(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        start: Annotated[
+            datetime,
+            QueryParameter(
+                name="from", description="Deadlines at or after this time (UTC if no zone is given)"
+            ),
+        ],
+        end: Annotated[
+            datetime,
+            QueryParameter(
+                name="to",
+                description="Deadlines before this time (UTC if no zone); at most 366 days after `from`",
+            ),
+        ],
+        assignee: Annotated[
+            str | None, QueryParameter(description="`me`, a user id, or `none` for tasks without an assignee")
+        ] = None,
+        creator: Annotated[str | None, QueryParameter(description="`me` or a user id")] = None,
+        project: Annotated[UUID | None, QueryParameter(description="Only tasks of this project")] = None,
+        status: Annotated[
+            str | None,
+            QueryParameter(
+                description="Comma-separated: `todo`, `in_progress`, `done`, `cancelled`, `overdue`"
+            ),
+        ] = None,
+        label: Annotated[
+            list[str] | None,
+            QueryParameter(description="Repeat or comma-separate; a task must carry every label given"),
+        ] = None,
+        priority: Annotated[
+            str | None, QueryParameter(description="Comma-separated: `low`, `normal`, `high`, `urgent`")
+        ] = None,
+        q: Annotated[
+            str | None,
+            QueryParameter(max_length=200, description="Text in the title or description (case-insensitive)"),
+        ] = None,
+    ) -> schemas.Calendar:
+        """Tasks of the caller's projects (administrators: every project) with a deadline in ``[from, to)``.
+
+        Filters work as in ``GET /api/v1/tasks``; earliest deadline first, at
+        most 2000 tasks (``truncated`` says when there were more). A range
+        longer than 366 days, or one that ends before it starts, is a 422.
+        """
+        begin, finish = _aware(start), _aware(end)
+        if finish <= begin or finish - begin > MAX_RANGE:
+            message = "`to` must be after `from`, at most 366 days later."
+            raise ValidationFailed(
+                message, code="invalid_range", errors=[FieldError(field="to", message=message)]
+            )
+        filters = await provide_task_filters(
+            request,
+            assignee=assignee,
+            creator=creator,
+            project=project,
+            status=status,
+            label=label,
+            priority=priority,
+            q=q,
+        )
+        user = request.user
+        return await calendar_range(
+            db_session, filters, start=begin, end=finish, user_id=user.id, is_admin=user.is_admin
+        )
+
+
+class CalendarFeedController(Controller):
+    """Private ICS feed URLs: make, list and revoke them; calendar apps fetch them without signing in."""
+
+    path = "/api/v1/calendar/feeds"
+    tags = ["calendar"]
+
+    @post("", operation_id="CreateCalendarFeed", summary="Make a private calendar feed URL")
+    async def create_feed(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        data: JSONBody[schemas.CalendarFeedCreate],
+    ) -> schemas.NewCalendarFeed:
+        """201 with the URL to subscribe to (shown this once); 404 for a project the caller cannot read."""
+        return await FeedService(session=db_session).create_feed(
+            request.user, data, base_url=settings.base_url
+        )
+
+    @get("", operation_id="ListCalendarFeeds", summary="My calendar feeds")
+    async def list_feeds(
+        self, request: Request[CurrentUser, Any, Any], db_session: NamedDependency[AsyncSession]
+    ) -> schemas.CalendarFeedList:
+        """The caller's live feeds (without their URLs, which are secret)."""
+        return await FeedService(session=db_session).list_feeds(request.user.id)
+
+    @delete("/{feed_id:uuid}", operation_id="RevokeCalendarFeed", summary="Revoke a calendar feed URL")
+    async def revoke_feed(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        feed_id: FromPath[UUID],
+    ) -> None:
+        """The URL answers 404 from now on; another user's feed is a 404."""
+        await FeedService(session=db_session).revoke_feed(request.user.id, feed_id)
+
+    @get(
+        "/{filename:str}",
+        operation_id="GetCalendarFeedIcs",
+        opt={"public": True},
+        summary="A calendar feed (ICS)",
+        media_type="text/calendar",
+    )
+    async def get_feed(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        filename: FromPath[str],
+    ) -> Response[bytes]:
+        """``{token}.ics``: the feed's tasks as iCalendar, for calendar apps; no sign-in, the token authorises.
+
+        Access is checked at every fetch: tasks of a project the owner left
+        disappear. A revoked or unknown token is a 404. Rate-limited per
+        address and per feed (429 with ``Retry-After``).
+        """
+        token = filename.removesuffix(".ics")
+        if token == filename:
+            raise feed_invalid()
+        limiter = RateLimiter(request.app.state.redis)
+        await limiter.hit(f"ics:ip:{current_context().ip}", limit=FEED_RATE_PER_IP)
+        await limiter.hit(f"ics:feed:{hash_token(token)[:32]}", limit=FEED_RATE_PER_TOKEN)
+        feed = await FeedService(session=db_session).by_token(token)
+        owner = await UserService(session=db_session).find_profile(feed.user_id)
+        if owner is None or not owner.is_active:
+            raise feed_invalid()
+        tasks = await feed_tasks(
+            db_session,
+            user_id=owner.id,
+            project_id=feed.project_id if feed.scope == "project" else None,
+            assigned_only=feed.include == "assigned",
+            is_admin=owner.role == "admin",
+        )
+        if feed.scope == "project":
+            project = await ProjectService(session=db_session).get_one_or_none(id=feed.project_id)
+            name = translate("calendar.feed.project", owner.locale, key=project.key if project else "")
+        else:
+            name = translate("calendar.feed.mine", owner.locale)
+        body = render_feed(tasks, name=name, base_url=settings.base_url, locale=owner.locale)
+        return Response(
+            body,
+            media_type="text/calendar; charset=utf-8",
+            headers={
+                "Cache-Control": "private, max-age=300",
+                "Content-Disposition": 'inline; filename="workhub.ics"',
+            },
+        )

@@ -1,0 +1,167 @@
+"""Private calendar feeds: secret URLs that calendar apps poll for a user's task deadlines.
+
+As with invitations, the token is random and only its SHA-256 is stored; the
+owner sees the URL once. An unknown or revoked token, or one whose owner was
+deactivated, gets the same 404. The token authorises only reading, and only
+what its owner may read at the moment of the fetch (see
+:func:`~workhub.tasks.calendar.feed_tasks`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from sqlalchemy import select
+
+from workhub.kernel.clock import clock
+from workhub.kernel.db import new_id
+from workhub.kernel.errors import FieldError, NotFound, ValidationFailed
+from workhub.kernel.events import publish
+from workhub.kernel.permissions import can_read
+from workhub.kernel.security import hash_token, new_token
+from workhub.kernel.services import Service
+from workhub.projects.services import ProjectService
+from workhub.tasks import calendar_schemas as schemas
+from workhub.tasks.events import CalendarFeedCreated, CalendarFeedRevoked
+from workhub.tasks.models import CalendarFeed
+
+if TYPE_CHECKING:
+    from workhub.kernel.security import CurrentUser
+
+__all__ = ("FeedService", "feed_invalid", "feed_url")
+
+
+def feed_invalid() -> NotFound:
+    """The one answer for a token that cannot be used, whatever the reason."""
+    return NotFound(
+        "This calendar link is not valid: it may have been revoked.",
+        code="calendar_feed_invalid",
+        message_key="calendar.feed_invalid",
+    )
+
+
+def feed_url(base_url: str, token: str) -> str:
+    """The URL a calendar app subscribes to."""
+    return f"{base_url.rstrip('/')}/api/v1/calendar/feeds/{token}.ics"
+
+
+class FeedService(Service[CalendarFeed]):
+    """Calendar feeds: create, list, revoke, and find by token."""
+
+    class Repo(SQLAlchemyAsyncRepository[CalendarFeed]):
+        """Feed rows."""
+
+        model_type = CalendarFeed
+
+    repository_type = Repo
+
+    @staticmethod
+    def as_schema(feed: CalendarFeed) -> schemas.CalendarFeed:
+        """The API form of a feed (never with its token)."""
+        return schemas.CalendarFeed(
+            id=feed.id,
+            scope=feed.scope,  # type: ignore[arg-type]
+            project_id=feed.project_id,
+            include=feed.include,  # type: ignore[arg-type]
+            created_at=feed.created_at,
+        )
+
+    async def create_feed(
+        self, user: CurrentUser, data: schemas.CalendarFeedCreate, *, base_url: str
+    ) -> schemas.NewCalendarFeed:
+        """A new feed and its URL; a project feed needs a project the caller may read (404 otherwise)."""
+        project_id = data.project_id
+        if data.scope == "project":
+            if project_id is None:
+                raise ValidationFailed(
+                    "A project feed needs project_id.",
+                    code="project_required",
+                    message_key="calendar.project_required",
+                    errors=[FieldError(field="project_id", message="Required when scope is 'project'.")],
+                )
+            role = await ProjectService(session=self.session).role_of(project_id, user.id)
+            if not can_read(role, is_admin=user.is_admin):
+                raise NotFound
+        else:
+            project_id = None
+        include = data.include or ("all" if data.scope == "project" else "assigned")
+        token = new_token()
+        now = clock.now()
+        feed = CalendarFeed(
+            id=new_id(),
+            user_id=user.id,
+            scope=data.scope,
+            project_id=project_id,
+            include=include,
+            token_hash=hash_token(token),
+            created_at=now,
+            updated_at=now,
+        )
+        self.session.add(feed)
+        await self.session.flush()
+        await publish(
+            self.session,
+            CalendarFeedCreated(
+                entity_id=feed.id,
+                project_id=project_id,
+                user_id=user.id,
+                scope=data.scope,
+                include=include,
+                changes={"scope": [None, data.scope], "include": [None, include]},
+            ),
+        )
+        plain = self.as_schema(feed)
+        return schemas.NewCalendarFeed(
+            **{f: getattr(plain, f) for f in plain.__struct_fields__},
+            url=feed_url(base_url, token),
+            token=token,
+        )
+
+    async def list_feeds(self, user_id: UUID) -> schemas.CalendarFeedList:
+        """The user's live feeds, newest first."""
+        rows = await self.session.scalars(
+            select(CalendarFeed)
+            .where(CalendarFeed.user_id == user_id, CalendarFeed.revoked_at.is_(None))
+            .order_by(CalendarFeed.id.desc())
+        )
+        return schemas.CalendarFeedList(items=[self.as_schema(f) for f in rows])
+
+    async def revoke_feed(self, user_id: UUID, feed_id: UUID) -> None:
+        """Stop a feed's URL at once; someone else's feed, or one already revoked, is a 404."""
+        feed = await self.session.scalar(
+            select(CalendarFeed)
+            .where(
+                CalendarFeed.id == feed_id, CalendarFeed.user_id == user_id, CalendarFeed.revoked_at.is_(None)
+            )
+            .with_for_update()
+        )
+        if feed is None:
+            raise NotFound
+        feed.revoked_at = clock.now()
+        await self.session.flush()
+        await publish(
+            self.session,
+            CalendarFeedRevoked(
+                entity_id=feed.id,
+                project_id=feed.project_id,
+                user_id=user_id,
+                scope=feed.scope,
+                include=feed.include,
+                changes={"revoked": [False, True]},
+            ),
+        )
+
+    async def by_token(self, token: str) -> CalendarFeed:
+        """The live feed of ``token``; 404 ``calendar_feed_invalid`` for any token that cannot be used."""
+        if not token or len(token) > 128:
+            raise feed_invalid()
+        feed = await self.session.scalar(
+            select(CalendarFeed).where(
+                CalendarFeed.token_hash == hash_token(token), CalendarFeed.revoked_at.is_(None)
+            )
+        )
+        if feed is None:
+            raise feed_invalid()
+        return feed

@@ -1,0 +1,120 @@
+"""GET /api/v1/calendar: the caller's tasks with deadlines in a range, filtered like the task list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.integration.tasks.conftest import Board
+
+RANGE = {"from": "2026-12-01T00:00:00Z", "to": "2027-01-01T00:00:00Z"}
+
+
+async def _calendar(board: Board, by: Any = None, **params: Any) -> list[dict[str, Any]]:
+    resp = await board.client.get(
+        "/api/v1/calendar", params={**RANGE, **params}, headers=(by or board.owner).headers
+    )
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["truncated"] is False
+    return body["items"]
+
+
+async def test_tasks_with_deadlines_in_the_range_earliest_first(board: Board) -> None:
+    await board.create(title="Late December", deadline="2026-12-28T10:00:00+03:00")
+    await board.create(title="Early December", deadline="2026-12-02T09:00:00Z")
+    await board.create(title="November", deadline="2026-11-30T23:59:00Z")
+    await board.create(title="New year", deadline="2027-01-01T00:00:00Z")  # the end is exclusive
+    await board.create(title="No deadline")
+    gone = await board.create(title="Deleted", deadline="2026-12-10T09:00:00Z")
+    await board.client.delete(f"/api/v1/tasks/{gone['id']}", headers=board.owner.headers)
+
+    items = await _calendar(board)
+    assert [i["title"] for i in items] == ["Early December", "Late December"]
+    first = items[0]
+    assert set(first) == {
+        "id", "key", "title", "deadline", "status", "overdue", "priority", "assignee_id", "project_id", "project_key",
+    }  # fmt: skip
+    assert (first["key"], first["project_key"], first["project_id"]) == ("OPS-2", "OPS", board.id)
+    assert first["deadline"] == "2026-12-02T09:00:00Z"
+    assert first["overdue"] is False
+    # A zone-less time is UTC.
+    naive = await _calendar(board, **{"from": "2026-12-28T07:00:00", "to": "2026-12-28T07:00:01"})
+    assert [i["title"] for i in naive] == ["Late December"]
+
+
+async def test_filters_work_as_in_the_task_list(board: Board) -> None:
+    deadline = "2026-12-15T12:00:00Z"
+    await board.create(
+        title="Editor's urgent fix",
+        deadline=deadline,
+        assignee_id=str(board.editor.id),
+        priority="urgent",
+        labels=["bug"],
+    )
+    await board.create(
+        title="Owner's plan", deadline=deadline, assignee_id=str(board.owner.id), labels=["plan"]
+    )
+    done = await board.create(title="Shipped", deadline=deadline, assignee_id=str(board.editor.id))
+    await board.patch(done, status="done")
+
+    async def titles(**params: Any) -> set[str]:
+        return {i["title"] for i in await _calendar(board, board.editor, **params)}
+
+    assert await titles() == {"Editor's urgent fix", "Owner's plan", "Shipped"}
+    assert await titles(assignee="me") == {"Editor's urgent fix", "Shipped"}
+    assert await titles(assignee=str(board.owner.id)) == {"Owner's plan"}
+    assert await titles(status="done") == {"Shipped"}
+    assert await titles(status="todo,in_progress") == {"Editor's urgent fix", "Owner's plan"}
+    assert await titles(label="bug") == {"Editor's urgent fix"}
+    assert await titles(priority="urgent") == {"Editor's urgent fix"}
+    assert await titles(q="PLAN") == {"Owner's plan"}
+    assert await titles(project=board.id) == {"Editor's urgent fix", "Owner's plan", "Shipped"}
+    bad = await board.client.get(
+        "/api/v1/calendar", params={**RANGE, "status": "sleeping"}, headers=board.editor.headers
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "status"
+
+
+async def test_overdue_tasks_are_marked(board: Board) -> None:
+    await board.create(title="Missed", deadline="2020-01-10T10:00:00Z")
+    items = await _calendar(board, **{"from": "2020-01-01T00:00:00Z", "to": "2020-02-01T00:00:00Z"})
+    assert [(i["title"], i["overdue"], i["status"]) for i in items] == [("Missed", True, "todo")]
+    overdue_only = await _calendar(
+        board, status="overdue", **{"from": "2020-01-01T00:00:00Z", "to": "2020-02-01T00:00:00Z"}
+    )
+    assert [i["title"] for i in overdue_only] == ["Missed"]
+
+
+async def test_only_tasks_of_the_callers_projects(board: Board) -> None:
+    await board.create(title="OPS work", deadline="2026-12-15T12:00:00Z")
+    other = await board.api.project(board.outsider, key="OUT")
+    resp = await board.client.post(
+        f"/api/v1/projects/{other['id']}/tasks",
+        json={"title": "Outsider's secret", "deadline": "2026-12-15T12:00:00Z"},
+        headers=board.outsider.headers,
+    )
+    assert resp.status_code == 201
+    assert [i["title"] for i in await _calendar(board, board.viewer)] == ["OPS work"]
+    assert [i["title"] for i in await _calendar(board, board.outsider)] == ["Outsider's secret"]
+    # Naming a foreign project shows nothing rather than its tasks.
+    assert await _calendar(board, board.viewer, project=other["id"]) == []
+
+
+async def test_the_range_is_required_and_bounded(board: Board) -> None:
+    url, headers = "/api/v1/calendar", board.owner.headers
+    for params in (
+        {},
+        {"from": "2026-12-01T00:00:00Z"},
+        {"from": "2026-12-01T00:00:00Z", "to": "2026-11-01T00:00:00Z"},
+        {"from": "2026-01-01T00:00:00Z", "to": "2027-01-03T00:00:00Z"},  # 367 days
+        {"from": "yesterday", "to": "2027-01-03T00:00:00Z"},
+    ):
+        resp = await board.client.get(url, params=params, headers=headers)
+        assert resp.status_code == 422, (params, resp.text)
+        assert resp.headers["content-type"].startswith("application/problem+json")
+    year = await board.client.get(
+        url, params={"from": "2026-01-01T00:00:00Z", "to": "2027-01-02T00:00:00Z"}, headers=headers
+    )
+    assert year.status_code == 200  # 366 days
+    assert (await board.client.get(url, params=RANGE)).status_code == 401

@@ -1,0 +1,144 @@
+"""Retries with capped exponential backoff, failed jobs kept, and cron ticks that run once across workers."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+from saq import Status
+
+from workhub.kernel import queue as queue_module
+from workhub.kernel.queue import (
+    ATTEMPTS,
+    RETRY_CAP,
+    RETRY_DELAY,
+    JobFunction,
+    SaqQueue,
+    build_worker,
+    stop_worker,
+)
+from workhub.settings import Settings
+
+
+@pytest.fixture
+async def queue(settings: Settings) -> AsyncIterator[SaqQueue]:
+    assert settings.redis_url
+    q = SaqQueue(settings.redis_url, name="workhub-jobs-test")
+    await q.connect()
+    yield q
+    await q.disconnect()
+
+
+@pytest.fixture
+async def redis(settings: Settings) -> AsyncIterator[Redis]:
+    assert settings.redis_url
+    client = Redis.from_url(settings.redis_url, decode_responses=True)
+    yield client
+    await client.aclose()
+
+
+async def wait_status(queue: SaqQueue, key: str, status: Status, within: float) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        job = await queue.saq.job(key)
+        if job is not None and job.status == status:
+            return
+        await asyncio.sleep(0.05)
+    job = await queue.saq.job(key)
+    pytest.fail(f"job {key} is {job.status if job else None}, not {status}")
+
+
+async def test_jobs_get_five_attempts_with_backoff_doubling_up_to_a_cap(queue: SaqQueue) -> None:
+    await queue.enqueue("probe.anything", key="options")
+    job = await queue.saq.job("options")
+    assert job is not None
+    assert (
+        (job.retries, job.retry_delay, job.retry_backoff)
+        == (ATTEMPTS, RETRY_DELAY, RETRY_CAP)
+        == (5, 1.0, 60.0)
+    )
+    assert job.heartbeat == 30 and job.timeout == 300
+    for attempts in range(1, 12):
+        job.attempts = attempts
+        bound = min(RETRY_CAP, RETRY_DELAY * 2 ** (attempts - 1))
+        delays = [job.next_retry_delay() for _ in range(200)]
+        assert all(0 <= d <= bound for d in delays)
+        assert max(delays) > bound / 2  # jittered over the whole range, not stuck at the bottom
+
+
+async def test_a_flaky_job_succeeds_on_a_retry(queue: SaqQueue, redis: Redis) -> None:
+    async def flaky(ctx: dict[str, Any]) -> None:
+        await redis.rpush("probe:flaky", ctx["job"].attempts)  # type: ignore[misc]  # redis-py stubs
+        if ctx["job"].attempts < 3:
+            raise RuntimeError("not yet")
+
+    worker = build_worker(queue, {"probe.flaky": flaky}, [], context={})
+    running = asyncio.create_task(worker.start())
+    try:
+        await queue.enqueue("probe.flaky", key="flaky")
+        await wait_status(queue, "flaky", Status.COMPLETE, within=15)  # waits of at most 1 s, then 2 s
+        assert await redis.lrange("probe:flaky", 0, -1) == ["1", "2", "3"]  # type: ignore[misc]
+    finally:
+        await stop_worker(worker)
+        await running
+
+
+async def test_a_job_that_keeps_failing_is_kept_as_failed_with_its_error(
+    queue: SaqQueue, redis: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queue_module, "RETRY_DELAY", 0.05)  # the same schedule, compressed
+
+    async def broken(ctx: dict[str, Any]) -> None:
+        await redis.incr("probe:broken")
+        raise ValueError("the remote end is down")
+
+    worker = build_worker(queue, {"probe.broken": broken}, [], context={})
+    running = asyncio.create_task(worker.start())
+    try:
+        await queue.enqueue("probe.broken", key="broken")
+        await wait_status(queue, "broken", Status.FAILED, within=15)
+        assert await redis.get("probe:broken") == str(ATTEMPTS)
+        job = await queue.saq.job("broken")
+        assert job is not None and "the remote end is down" in (job.error or "")
+    finally:
+        await stop_worker(worker)
+        await running
+
+
+async def test_a_cron_tick_runs_once_however_many_workers_schedule_it(queue: SaqQueue, redis: Redis) -> None:
+    async def tick(ctx: dict[str, Any]) -> None:
+        await redis.rpush("probe:ticks", ctx["job"].scheduled)  # type: ignore[misc]  # redis-py stubs
+
+    crons: list[tuple[JobFunction, str]] = [(tick, "* * * * * *")]  # every second (croniter's sixth field)
+    workers = [build_worker(queue, {}, crons, context={}) for _ in range(3)]
+    running = [asyncio.create_task(w.start()) for w in workers]
+    await asyncio.sleep(5.5)
+    for w in workers:
+        await stop_worker(w)
+    await asyncio.gather(*running)
+    ticks = await redis.lrange("probe:ticks", 0, -1)  # type: ignore[misc]
+    assert len(ticks) >= 3
+    assert len(ticks) == len(set(ticks)), f"a tick ran twice: {ticks}"
+
+
+async def test_crons_of_two_plugins_with_the_same_function_name_both_run(
+    queue: SaqQueue, redis: Redis
+) -> None:
+    def make(tag: str) -> JobFunction:
+        async def cleanup(ctx: dict[str, Any]) -> None:
+            await redis.rpush("probe:cleanup", tag)  # type: ignore[misc]  # redis-py stubs
+
+        return cleanup
+
+    first, second = make("first"), make("second")  # one __qualname__, two registered names
+    crons: list[tuple[JobFunction, str]] = [(first, "* * * * * *"), (second, "* * * * * *")]
+    worker = build_worker(queue, {"one.cleanup": first, "two.cleanup": second}, crons, context={})
+    running = asyncio.create_task(worker.start())
+    await asyncio.sleep(3.5)
+    await stop_worker(worker)
+    await running
+    assert set(await redis.lrange("probe:cleanup", 0, -1)) == {"first", "second"}  # type: ignore[misc]

@@ -1,0 +1,185 @@
+"""Preferences, and delivery to a plugin's channel through the SAQ job: on → once, off → never."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from tests.fixtures import ClientFactory
+from tests.integration.notifications.channel_plugin import RecordingChannelPlugin
+from tests.integration.notifications.conftest import Hub
+from tests.support import Api, in_app, make_admin
+from workhub.settings import Settings
+
+PREFS = "/api/v1/me/notification-preferences"
+CORE_KINDS = {
+    "all_done",
+    "comment",
+    "deadline_changed",
+    "member_removed",
+    "project_invited",
+    "status_changed",
+    "system_role_changed",
+    "task_assigned",
+    "task_overdue",
+}
+
+
+@pytest.fixture
+async def pigeon() -> RecordingChannelPlugin:
+    return RecordingChannelPlugin("pigeon")
+
+
+@pytest.fixture
+async def plugged(make_client: ClientFactory, settings: Settings, pigeon: RecordingChannelPlugin) -> Hub:
+    """The usual project, on an app with the pigeon channel installed."""
+    assert settings.database_url
+    client = await make_client(plugins=[pigeon])
+    return await Hub.build(client, settings.database_url, ru=("editor",))
+
+
+async def test_every_kind_is_listed_with_in_app_always_on(client: AsyncTestClient[Any], api: Api) -> None:
+    user = await api.user(locale="ru")
+    resp = await client.get(PREFS, headers={**user.headers, "Accept-Language": "ru"})
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["channels"] == ["in_app"]
+    kinds = {k["kind"]: k for k in body["kinds"]}
+    assert kinds.keys() >= CORE_KINDS
+    assert all(k["channels"] == ["in_app"] for k in body["kinds"])
+    assert kinds["comment"]["label"] == "Комментарии к моим задачам"
+
+
+async def test_unknown_kinds_and_channels_are_refused(client: AsyncTestClient[Any], api: Api) -> None:
+    user = await api.user()
+    cases = [
+        (
+            {"kinds": [{"kind": "weather", "channels": ["in_app"]}]},
+            "unknown_notification_kind",
+            "kinds[0].kind",
+        ),
+        (
+            {"kinds": [{"kind": "comment", "channels": ["email"]}]},
+            "unknown_notification_channel",
+            "kinds[0].channels",
+        ),
+    ]
+    for body, code, field in cases:
+        resp = await client.put(PREFS, json=body, headers=user.headers)
+        assert resp.status_code == 422, resp.text
+        assert resp.json()["code"] == code
+        assert [e["field"] for e in resp.json()["errors"]] == [field]
+    assert (await client.put(PREFS, json={"kinds": "all"}, headers=user.headers)).status_code in (400, 422)
+    # In-app may be named; it is on anyway.
+    ok = await client.put(
+        PREFS, json={"kinds": [{"kind": "comment", "channels": ["in_app"]}]}, headers=user.headers
+    )
+    assert ok.status_code == 200, ok.text
+
+
+async def test_choices_are_saved_replaced_and_audited(plugged: Hub) -> None:
+    client, user = plugged.client, plugged.owner
+    body = {
+        "kinds": [{"kind": "comment", "channels": ["pigeon", "in_app"]}, {"kind": "all_done", "channels": []}]
+    }
+    resp = await client.put(PREFS, json=body, headers=user.headers)
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["channels"] == ["in_app", "pigeon"]
+    chosen = {
+        k["kind"]: k["channels"] for k in (await client.get(PREFS, headers=user.headers)).json()["kinds"]
+    }
+    assert chosen["comment"] == ["in_app", "pigeon"]
+    assert chosen["all_done"] == ["in_app"]
+
+    # PUT replaces: a kind left out is back to in-app only.
+    await client.put(
+        PREFS, json={"kinds": [{"kind": "task_assigned", "channels": ["pigeon"]}]}, headers=user.headers
+    )
+    chosen = {
+        k["kind"]: k["channels"] for k in (await client.get(PREFS, headers=user.headers)).json()["kinds"]
+    }
+    assert chosen["comment"] == ["in_app"]
+    assert chosen["task_assigned"] == ["in_app", "pigeon"]
+
+    admin = await make_admin(client, plugged.api)
+    audit = await client.get(
+        "/api/v1/admin/audit", params={"action": "notification.preferences_changed"}, headers=admin.headers
+    )
+    latest = audit.json()["items"][0]
+    assert latest["actor_id"] == str(user.id)
+    assert latest["changes"] == {"comment": [["pigeon"], []], "task_assigned": [[], ["pigeon"]]}
+
+
+async def test_a_chosen_channel_gets_each_notification_once(
+    plugged: Hub, pigeon: RecordingChannelPlugin
+) -> None:
+    hub, channel = plugged, pigeon.channel
+    resp = await hub.client.put(
+        PREFS, json={"kinds": [{"kind": "task_assigned", "channels": ["pigeon"]}]}, headers=hub.editor.headers
+    )
+    assert resp.status_code == 200, resp.text
+
+    task = await hub.create(hub.owner, assignee_id=str(hub.editor.id))
+    await hub.settle()
+    ((sent, config),) = channel.delivered
+    assert sent.user_id == hub.editor.id
+    assert sent.kind == "task_assigned"
+    assert sent.title == "Вам назначена задача OPS-1"  # in the recipient's language
+    assert sent.link == f"/tasks/{task['id']}"
+    assert sent.locale == "ru"
+    assert config["email"] == hub.editor.email
+
+    # Kinds the user did not choose, and users who chose nothing, stay in-app.
+    await hub.patch(task, hub.editor, status="done")  # the owners hear of it; they chose no channel
+    await hub.comment(task, hub.owner, "Thanks")  # the editor hears of it in-app only
+    await hub.settle()
+    assert "comment" in await hub.kinds(hub.editor)
+    assert len(channel.delivered) == 1
+
+    # The delivery job run again (a retried job, a repeated event) does not deliver twice.
+    from workhub.notifications.delivery import deliver_to_channel
+
+    (note, *_) = [n for n in await hub.inbox(hub.editor) if n["kind"] == "task_assigned"]
+    ctx = {"registry": hub.client.app.state.registry}
+
+    async def again() -> None:
+        await deliver_to_channel(ctx, notification_id=note["id"], channel="pigeon")
+
+    await in_app(hub.client, again)
+    assert len(channel.delivered) == 1
+
+
+async def test_a_failed_delivery_is_retried_until_it_goes_through(
+    plugged: Hub, pigeon: RecordingChannelPlugin
+) -> None:
+    hub, channel = plugged, pigeon.channel
+    await hub.client.put(
+        PREFS,
+        json={"kinds": [{"kind": "member_removed", "channels": ["pigeon"]}]},
+        headers=hub.viewer.headers,
+    )
+    url = f"/api/v1/projects/{hub.project['id']}/members/{hub.viewer.id}"
+    assert (await hub.client.delete(url, headers=hub.owner.headers)).status_code == 204
+    channel.fail = 1
+    await hub.deliver()  # member.removed → the notification
+    await hub.deliver()  # notification.created → the channel job, which fails once
+
+    from workhub.notifications.delivery import deliver_to_channel
+
+    (note,) = await hub.inbox(hub.viewer)
+    assert channel.fail == 0, "the job did not try the channel"
+    assert channel.delivered == []
+    ctx = {"registry": hub.client.app.state.registry}
+
+    async def retry() -> None:  # what SAQ's retry runs
+        await deliver_to_channel(ctx, notification_id=note["id"], channel="pigeon")
+
+    await in_app(hub.client, retry)
+    ((sent, _),) = channel.delivered
+    assert sent.user_id == UUID(str(hub.viewer.id))
+    assert sent.title == "You were removed from Operations"
+    await in_app(hub.client, retry)
+    assert len(channel.delivered) == 1
