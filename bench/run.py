@@ -80,6 +80,7 @@ class Options:
     compare: str
     rounds: int
     keep: bool
+    workers: int = 1
 
 
 @dataclass
@@ -183,7 +184,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument(
         "--experiment",
         default="",
-        help="for investigations: comma-separated changes to the served app (no-relay, gc-freeze, pool-20; see bench/server.py)",
+        help="for investigations: comma-separated changes to the served app (relay, gc-freeze, pool-20; see bench/server.py)",
     )
     parser.add_argument(
         "--compare",
@@ -192,6 +193,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
     )
     parser.add_argument("--rounds", type=int, default=3, help="A/B rounds per scenario and concurrency (3)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (databases, logs)")
+    parser.add_argument("--workers", type=int, default=1, help="granian worker processes of the server (1)")
     ns = parser.parse_args(argv)
     scenarios = [s for s in ns.scenarios.split(",") if s]
     unknown = sorted(set(scenarios) - set(SCENARIOS))
@@ -218,6 +220,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
         compare=ns.compare,
         rounds=ns.rounds,
         keep=ns.keep,
+        workers=ns.workers,
     )
 
 
@@ -226,14 +229,14 @@ def _mib(value: float) -> float:
 
 
 class Server:
-    """granian serving ``bench.server:create_bench_app`` with one worker, in a subprocess."""
+    """granian serving ``bench.server:create_bench_app`` with ``workers`` workers, in a subprocess."""
 
-    def __init__(self, env: dict[str, str], port: int, log: Path) -> None:
+    def __init__(self, env: dict[str, str], port: int, log: Path, workers: int = 1) -> None:
         self.port = port
         self.log = log
         granian = shutil.which("granian", path=str(Path(sys.executable).parent)) or "granian"
         command = [
-            granian, "--interface", "asgi", "--factory", "--workers", "1",
+            granian, "--interface", "asgi", "--factory", "--workers", str(workers),
             "--host", "127.0.0.1", "--port", str(port), "--http", "1", "--log-level", "warning",
             "--working-dir", str(ROOT), "bench.server:create_bench_app",
         ]  # fmt: skip
@@ -581,7 +584,12 @@ def bench_dataset(options: Options, tasks: int, tmp: Path, redis_url: str) -> Da
     env.pop("WORKHUB_PLUGINS", None)
     variants = [options.experiment] + ([options.compare] if options.compare else [])
     servers = [
-        Server({**env, "WORKHUB_BENCH_EXPERIMENTS": v}, free_port(), tmp / f"server-{tasks}-{i}.log")
+        Server(
+            {**env, "WORKHUB_BENCH_EXPERIMENTS": v},
+            free_port(),
+            tmp / f"server-{tasks}-{i}.log",
+            workers=options.workers,
+        )
         for i, v in enumerate(variants)
     ]
     server = servers[0]

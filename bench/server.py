@@ -6,7 +6,8 @@ The production app plus :class:`bench.plugin.BenchPlugin`; settings come from
 ``WORKHUB_BENCH_EXPERIMENTS`` (comma-separated, for investigations only;
 the recorded results use none) changes one thing to measure what it costs:
 
-* ``no-relay``: the outbox relay does not run in the web process;
+* ``relay``: the outbox relay also runs in the web process (``workhub run``
+  leaves it to ``workhub worker``; ``workhub dev`` runs both in one process);
 * ``gc-freeze``: ``gc.freeze()`` once the app is built (the app now does
   this itself at start-up, so this switch only repeats it);
 * ``pool-20``: a database pool of 20 connections (now the default size).
@@ -29,11 +30,11 @@ if TYPE_CHECKING:
 
 __all__ = ("EXPERIMENTS", "create_bench_app")
 
-EXPERIMENTS = ("no-relay", "gc-freeze", "pool-20")
+EXPERIMENTS = ("relay", "gc-freeze", "pool-20")
 
 
 def create_bench_app() -> Litestar:
-    """The app with the bench plugin; the outbox relay runs in the web process as in production."""
+    """The app with the bench plugin, a web process as ``workhub run`` makes it (the worker relays)."""
     settings = get_settings()
     experiments = {e for e in os.environ.get("WORKHUB_BENCH_EXPERIMENTS", "").split(",") if e}
     unknown = experiments - set(EXPERIMENTS)
@@ -44,7 +45,7 @@ def create_bench_app() -> Litestar:
     app = create_app(
         settings,
         plugins=[BenchPlugin(pool_size=settings.db_pool_size)],
-        run_relay="no-relay" not in experiments,
+        run_relay="relay" in experiments,
     )
     if "gc-freeze" in experiments:
         gc.collect()

@@ -80,3 +80,28 @@ def test_tokens_signed_with_another_key_or_algorithm_are_refused() -> None:
         with pytest.raises(Unauthorized) as err:
             service().decode(token)
         assert err.value.code == "token_invalid"
+
+
+def test_a_remembered_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    tokens = service()
+    token, ttl = tokens.issue(uuid4(), "member")
+    assert tokens.decode(token)[0].exp > time.time()  # verified once, now remembered
+    later = time.time() + ttl + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    with pytest.raises(Unauthorized) as refused:
+        tokens.decode(token)
+    assert refused.value.code == "token_expired"
+
+
+def test_a_token_signed_with_another_key_is_refused_even_after_a_good_one() -> None:
+    tokens = service()
+    good, _ = tokens.issue(uuid4(), "member")
+    tokens.decode(good)
+    forged = jwt.encode(
+        {"sub": str(uuid4()), "role": "admin", "jti": "j" * 32, "exp": int(time.time()) + 60},
+        "another-secret-0123456789abcdef-0123456789",
+        algorithm="HS256",
+    )
+    with pytest.raises(Unauthorized) as refused:
+        tokens.decode(forged)
+    assert refused.value.code == "token_invalid"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import uuid_utils.compat
@@ -23,9 +23,10 @@ from advanced_alchemy.extensions.litestar import (
 )
 
 if TYPE_CHECKING:
+    from litestar.connection import ASGIConnection
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-__all__ = ("Base", "build_db_config", "metadata", "new_id", "session_scope")
+__all__ = ("Base", "build_db_config", "metadata", "new_id", "request_session", "session_scope")
 
 Base = UUIDv7AuditBase
 """Base class for every WorkHub model (UUIDv7 ``id``, ``created_at``, ``updated_at``)."""
@@ -70,6 +71,17 @@ async def session_scope(config: SQLAlchemyAsyncConfig) -> AsyncIterator[AsyncSes
         except BaseException:
             await session.rollback()
             raise
+
+
+def request_session(connection: ASGIConnection[Any, Any, Any, Any]) -> AsyncSession:
+    """The request's session, the same one guards and ``db_session`` get.
+
+    For handlers that already take another dependency: Litestar resolves two
+    dependencies of one level in an anyio task group per request, which the
+    busiest list routes avoid by asking for the session here instead.
+    """
+    state = connection.app.state
+    return state.db_config.provide_session(state, connection.scope)
 
 
 def engine_of(config: SQLAlchemyAsyncConfig) -> AsyncEngine:

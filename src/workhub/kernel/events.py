@@ -134,13 +134,14 @@ def set_transaction_listeners(listeners: list[TransactionListener]) -> None:
 async def publish(session: AsyncSession, event: DomainEvent) -> None:
     """Record ``event`` in the caller's transaction (outbox + audit).
 
-    The NOTIFY is transactional too: PostgreSQL delivers it only on commit,
-    so the relay wakes exactly when there is something committed to relay.
+    Inserting the outbox row fires a statement trigger (migration 0010) that
+    NOTIFYs the relay; PostgreSQL delivers it only on commit, so the relay
+    wakes exactly when there is something committed to relay, and the wake-up
+    costs no extra round trip.
     """
     await session.execute(insert(Outbox).values(event=event.name, payload=msgspec.to_builtins(event)))
     for listener in _transaction_listeners:
         await listener(session, event)
-    await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
 
 
 class OutboxRelay:

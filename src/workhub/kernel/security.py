@@ -27,6 +27,7 @@ from workhub.kernel.errors import RateLimited, Unauthorized
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
     from redis.asyncio import Redis
+    from redis.commands.core import AsyncScript
 
     from workhub.settings import Settings
 
@@ -96,6 +97,20 @@ class CurrentUser(msgspec.Struct, frozen=True):
         return self.role == "admin"
 
 
+_AUTH_CHECK = """
+local denied = redis.call('EXISTS', KEYS[1])
+local cut = redis.call('GET', KEYS[2])
+local count = redis.call('INCR', KEYS[3])
+if count == 1 then redis.call('EXPIRE', KEYS[3], 61) end
+return {denied, cut, count}
+"""
+"""Deny list, cut-off and the per-user request count of one request: a single round trip (EVALSHA)."""
+
+
+_VERIFIED_CACHE_SIZE = 4096
+"""Verified access tokens kept per process (about 2 MiB at most)."""
+
+
 class TokenService:
     """Issues and checks access tokens; keeps the deny list in Redis."""
 
@@ -104,6 +119,8 @@ class TokenService:
     def __init__(self, settings: Settings, redis: Redis) -> None:
         self.settings = settings
         self.redis = redis
+        self._check: AsyncScript | None = None
+        self._verified: dict[str, tuple[CurrentUser, float]] = {}
 
     def issue(self, user_id: UUID, role: str, locale: str = "en") -> tuple[str, int]:
         """A signed access token and its lifetime in seconds."""
@@ -121,13 +138,31 @@ class TokenService:
         return jwt.encode(claims, self.settings.secret_key, algorithm=self.algorithm), ttl
 
     def decode(self, token: str) -> tuple[CurrentUser, float]:
-        """Verify signature and expiry; returns the user and the token's ``iat``."""
+        """Verify signature and expiry; returns the user and the token's ``iat``.
+
+        A client sends the same token for up to 15 minutes, so verified
+        tokens are remembered (a bounded cache); the expiry is checked on
+        every call, and revocation is the Redis check of :meth:`authenticate`.
+        """
+        verified = self._verified.get(token)
+        if verified is None:
+            verified = self._verify(token)
+            if len(self._verified) >= _VERIFIED_CACHE_SIZE:
+                self._verified.pop(next(iter(self._verified)))  # the oldest entry
+            self._verified[token] = verified
+        user, issued_at = verified
+        if user.exp <= time.time():
+            raise Unauthorized("The access token has expired.", code="token_expired")
+        return user, issued_at
+
+    def _verify(self, token: str) -> tuple[CurrentUser, float]:
+        """Check the signature and read the claims (expiry is checked by :meth:`decode`)."""
         try:
             claims = jwt.decode(
                 token,
                 self.settings.secret_key,
                 algorithms=[self.algorithm],
-                options={"require": ["exp", "sub", "jti"]},
+                options={"require": ["exp", "sub", "jti"], "verify_exp": False},
             )
             user = CurrentUser(
                 id=UUID(claims["sub"]),
@@ -136,11 +171,10 @@ class TokenService:
                 exp=int(claims["exp"]),
                 locale=claims.get("loc", "en"),
             )
-        except jwt.ExpiredSignatureError as exc:
-            raise Unauthorized("The access token has expired.", code="token_expired") from exc
-        except (jwt.InvalidTokenError, ValueError, KeyError) as exc:
+            issued_at = float(claims.get("iat", 0))
+        except (jwt.InvalidTokenError, ValueError, KeyError, TypeError) as exc:
             raise Unauthorized("The access token is not valid.", code="token_invalid") from exc
-        return user, float(claims.get("iat", 0))
+        return user, issued_at
 
     async def deny(self, user: CurrentUser) -> None:
         """Refuse this access token until it would have expired anyway."""
@@ -152,16 +186,13 @@ class TokenService:
         await self.redis.set(f"wh:cut:{user_id}", repr(time.time()), ex=self.settings.access_token_ttl + 60)
 
     async def authenticate(self, token: str) -> CurrentUser:
-        """Decode, then check deny list, cut-off and the per-user rate in one round trip."""
+        """Decode, then check deny list, cut-off and the per-user rate in one Redis call."""
         user, issued_at = self.decode(token)
         window = int(time.time()) // 60
-        rate_key = f"wh:rate:user:{user.id}:{window}"
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.exists(f"wh:deny:{user.jti}")
-        pipe.get(f"wh:cut:{user.id}")
-        pipe.incr(rate_key)
-        pipe.expire(rate_key, 61)
-        denied, cut, count, _ = await pipe.execute()
+        keys = (f"wh:deny:{user.jti}", f"wh:cut:{user.id}", f"wh:rate:user:{user.id}:{window}")
+        if self._check is None:
+            self._check = self.redis.register_script(_AUTH_CHECK)
+        denied, cut, count = await self._check(keys=keys)
         if denied:
             raise Unauthorized("The access token was revoked.", code="token_revoked")
         if cut is not None and issued_at <= float(cut):

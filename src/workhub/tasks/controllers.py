@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workhub.kernel.db import request_session
 from workhub.kernel.errors import FieldError, ValidationFailed
 from workhub.kernel.guards import get_access, requires
 from workhub.kernel.pagination import MAX_LIMIT
@@ -181,28 +182,26 @@ class TaskController(Controller):
     async def list_project_tasks(
         self,
         request: Request[CurrentUser, Any, Any],
-        db_session: NamedDependency[AsyncSession],
         project_id: FromPath[UUID],
         filters: NamedDependency[TaskFilters],
     ) -> schemas.TaskPage:
         """Live tasks of the project, filtered and sorted; ``next_cursor`` leads to the next page."""
-        return await TaskReader(db_session).page_tasks(
+        return await TaskReader(request_session(request)).page_tasks(
             filters, user_id=request.user.id, project_id=project_id
         )
 
     @get("/tasks", operation_id="ListTasks", summary="Tasks across my projects")
     async def list_tasks(
-        self,
-        request: Request[CurrentUser, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        filters: NamedDependency[TaskFilters],
+        self, request: Request[CurrentUser, Any, Any], filters: NamedDependency[TaskFilters]
     ) -> schemas.TaskPage:
         """Tasks of every project the caller is a member of (administrators: every project).
 
         Archived projects are left out unless ``project`` names one.
         """
         user = request.user
-        return await TaskReader(db_session).page_tasks(filters, user_id=user.id, is_admin=user.is_admin)
+        return await TaskReader(request_session(request)).page_tasks(
+            filters, user_id=user.id, is_admin=user.is_admin
+        )
 
     @get(
         "/tasks/{task_id:uuid}",
