@@ -22,19 +22,19 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from bench.plugin import BenchPlugin
-from workhub.app import create_app
+from workhub.asgi import create_asgi
 from workhub.settings import get_settings
 
 if TYPE_CHECKING:
-    from litestar import Litestar
+    import socketio
 
 __all__ = ("EXPERIMENTS", "create_bench_app")
 
 EXPERIMENTS = ("relay", "gc-freeze", "pool-20")
 
 
-def create_bench_app() -> Litestar:
-    """The app with the bench plugin, a web process as ``workhub run`` makes it (the worker relays)."""
+def create_bench_app() -> socketio.ASGIApp:
+    """The served app with the bench plugin, as ``workhub run`` serves it (behind Socket.IO; the worker relays)."""
     settings = get_settings()
     experiments = {e for e in os.environ.get("WORKHUB_BENCH_EXPERIMENTS", "").split(",") if e}
     unknown = experiments - set(EXPERIMENTS)
@@ -42,7 +42,7 @@ def create_bench_app() -> Litestar:
         raise ValueError(f"unknown WORKHUB_BENCH_EXPERIMENTS: {', '.join(sorted(unknown))}")
     if "pool-20" in experiments:
         settings = msgspec.structs.replace(settings, db_pool_size=20)
-    app = create_app(
+    app = create_asgi(
         settings,
         plugins=[BenchPlugin(pool_size=settings.db_pool_size)],
         run_relay="relay" in experiments,

@@ -3,7 +3,8 @@
 ``app`` is the Litestar application wrapped by the Socket.IO server
 (:func:`create_asgi`), built on first access from settings in the
 environment; both URLs must be set (no embedded servers here, since a web
-process must not own the database).
+process must not own the database). It does not relay the outbox: run
+``workhub worker`` beside it, as ``workhub run`` expects too.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def create_asgi(
 def __getattr__(name: str) -> Any:
     """Build ``app`` lazily, so importing :func:`create_asgi` needs no environment."""
     if name == "app":
-        value = create_asgi(get_settings())
+        value = create_asgi(get_settings(), run_relay=False)  # `workhub worker` relays
         globals()["app"] = value
         return value
     raise AttributeError(name)

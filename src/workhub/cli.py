@@ -109,12 +109,39 @@ def dev() -> None:
         servers.stop()
 
 
+def _serve_web(settings: Settings) -> None:
+    """Serve HTTP with granian: ``WORKHUB_WEB_WORKERS`` processes, one per core by default.
+
+    Each worker process builds ``workhub.asgi:app`` from the environment, so
+    the resolved (possibly embedded) server URLs are exported first. The
+    outbox relay runs in ``workhub worker``, which must run beside this.
+    SIGINT/SIGTERM let in-flight requests finish.
+    """
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+
+    assert settings.database_url is not None and settings.redis_url is not None
+    os.environ["WORKHUB_DATABASE_URL"] = settings.database_url
+    os.environ["WORKHUB_REDIS_URL"] = settings.redis_url
+    workers = settings.web_workers or os.cpu_count() or 1
+    click.echo(f"WorkHub web: {settings.base_url} ({workers} worker process{'es' if workers > 1 else ''})")
+    Granian(
+        "workhub.asgi:app",
+        address=settings.host,
+        port=settings.port,
+        interface=Interfaces.ASGI,
+        workers=workers,
+        log_level=LogLevels.warning,
+    ).serve()
+
+
 @main.command()
 def run() -> None:
-    """Web only (use ``workhub worker`` beside it)."""
+    """Web only, one process per core (use ``workhub worker`` beside it)."""
     settings, servers = resolve_servers()
     try:
-        _serve(settings, run_worker=False)
+        _serve_web(settings)
     finally:
         servers.stop()
 

@@ -49,7 +49,8 @@ class Settings(msgspec.Struct, kw_only=True):
     """Database connections per process (a fixed pool; see docs/performance.md)."""
     trust_proxy: bool = False
     """Take the client address from X-Forwarded-For (set behind nginx only)."""
-    web_workers: int = 1
+    web_workers: int = 0
+    """Web processes of ``workhub run`` (0: one per CPU core)."""
     demo_data: bool = True
     """Create demo users, a project and tasks on the first start of ``dev``."""
     socket_cors_origins: str | None = None

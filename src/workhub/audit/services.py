@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from workhub.audit.models import AuditRecord
 from workhub.audit.schemas import AuditEntry, AuditPage
@@ -29,8 +29,10 @@ async def record_event(session: AsyncSession, event: DomainEvent) -> None:
     if not event.audited:
         return
     ctx = current_context()
-    session.add(
-        AuditRecord(
+    # A Core INSERT now, rather than an object flushed at commit: writes that
+    # touch nothing else through the ORM then skip the unit of work entirely.
+    await session.execute(
+        insert(AuditRecord).values(
             occurred_at=event.occurred_at,
             actor_kind=ctx.actor.kind,
             actor_id=ctx.actor.id,
