@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 
 from workhub.audit.controllers import AuditController
-from workhub.audit.services import record_event
+from workhub.audit.services import record_events
 from workhub.kernel.plugins import Registry
 
 __all__ = ("AuditPlugin", "plugin")
@@ -21,7 +21,7 @@ class AuditPlugin:
 
     def setup(self, registry: Registry, settings: Any) -> None:
         """Listen inside every transaction; add the audit routes."""
-        registry.add_transaction_listener(record_event)
+        registry.add_transaction_listener(record_events)
         registry.add_routes(AuditController)
 
 

@@ -27,6 +27,8 @@ from workhub.projects.events import ProjectCreated
 from workhub.projects.services import MemberService
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from workhub.chat.events import MessageCreated
@@ -41,13 +43,14 @@ EXCERPT = 200
 _ALL_MEMBERS = 10_000
 
 
-async def create_general_channel(session: AsyncSession, event: DomainEvent) -> None:
+async def create_general_channel(session: AsyncSession, events: Sequence[DomainEvent]) -> None:
     """Transaction listener: a new project gets its ``general`` channel with the project itself.
 
     Nothing is cached for a project that did not exist, so no cache entry is dropped.
     """
-    if isinstance(event, ProjectCreated):
-        await ChannelService(session=session).ensure_default(event.entity_id)
+    for event in events:
+        if isinstance(event, ProjectCreated):
+            await ChannelService(session=session).ensure_default(event.entity_id)
 
 
 async def leave_private_channels(event: MemberRemoved, runtime: Runtime) -> None:

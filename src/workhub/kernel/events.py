@@ -15,14 +15,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 from uuid import UUID, uuid4
 
 import msgspec
 from advanced_alchemy.base import orm_registry
-from sqlalchemy import BigInteger, DateTime, Index, String, insert, text
+from sqlalchemy import BigInteger, DateTime, Index, String, Table, insert, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -46,6 +46,7 @@ __all__ = (
     "deliver_event",
     "event_types",
     "publish",
+    "publish_many",
     "set_transaction_listeners",
 )
 
@@ -122,7 +123,11 @@ class Outbox:
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-TransactionListener = Callable[["AsyncSession", DomainEvent], Awaitable[None]]
+_INSERT_OUTBOX = insert(cast("Table", Outbox.__table__))  # pyright: ignore[reportAttributeAccessIssue]
+"""Built once, on the table rather than the mapped class: Core's executemany, not the ORM's bulk path."""
+
+TransactionListener = Callable[["AsyncSession", "Sequence[DomainEvent]"], Awaitable[None]]
+"""Runs inside the publishing transaction with the events of one publish (the audit log)."""
 _transaction_listeners: list[TransactionListener] = []
 
 
@@ -139,9 +144,21 @@ async def publish(session: AsyncSession, event: DomainEvent) -> None:
     wakes exactly when there is something committed to relay, and the wake-up
     costs no extra round trip.
     """
-    await session.execute(insert(Outbox).values(event=event.name, payload=msgspec.to_builtins(event)))
+    await publish_many(session, (event,))
+
+
+async def publish_many(session: AsyncSession, events: Sequence[DomainEvent]) -> None:
+    """Record several events at once: one outbox INSERT and one call of each listener.
+
+    For writes that make many events in one transaction (the overdue sweep),
+    where a round trip per event would dominate.
+    """
+    if not events:
+        return
+    rows = [{"event": e.name, "payload": msgspec.to_builtins(e)} for e in events]
+    await session.execute(_INSERT_OUTBOX, rows)
     for listener in _transaction_listeners:
-        await listener(session, event)
+        await listener(session, events)
 
 
 class OutboxRelay:

@@ -11,7 +11,8 @@ they chose.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -24,7 +25,7 @@ from workhub.accounts.services import UserService
 from workhub.kernel.clock import clock
 from workhub.kernel.db import new_id
 from workhub.kernel.errors import FieldError, NotFound, ValidationFailed
-from workhub.kernel.events import publish
+from workhub.kernel.events import publish, publish_many
 from workhub.kernel.i18n import all_messages, translate
 from workhub.kernel.pagination import decode_cursor, encode_cursor
 from workhub.kernel.services import Service
@@ -43,12 +44,39 @@ if TYPE_CHECKING:
 
 __all__ = (
     "MESSAGES",
+    "NotificationRequest",
     "NotificationService",
     "PreferenceService",
     "known_kinds",
     "render",
     "send_notification",
+    "send_notifications",
 )
+
+
+@dataclass(frozen=True)
+class NotificationRequest:
+    """One notification to send: to whom, which kind, for which event, with which text parameters."""
+
+    user_id: UUID
+    kind: str
+    event_id: UUID
+    params: Mapping[str, object] = field(default_factory=dict)
+    link: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    """A notification with its title and body in the recipient's language."""
+
+    user_id: UUID
+    kind: str
+    title: str
+    body: str
+    event_id: UUID
+    link: str | None
+    data: Mapping[str, Any]
 
 
 def render(kind: str, locale: str, **params: object) -> tuple[str, str]:
@@ -118,41 +146,64 @@ class NotificationService(Service[Notification]):
         data: dict[str, Any] | None = None,
     ) -> bool:
         """Add one notification; False when this event already notified this user."""
+        rendered = _Rendered(user_id, kind, title, body, event_id, link, data or {})
+        return bool(await self.notify_many([rendered]))
+
+    async def notify_many(self, items: Sequence[_Rendered]) -> int:
+        """Add rendered notifications in one INSERT; publish ``notification.created`` for the new ones.
+
+        Returns how many were new (an (event, user) pair seen before is left out).
+        """
+        if not items:
+            return 0
         now = clock.now()
-        notification = schemas.Notification(
-            id=new_id(),
-            kind=kind,
-            title=title,
-            body=body,
-            link=link,
-            data=msgspec.to_builtins(data or {}),
-            created_at=now,
-            read_at=None,
-        )
+        made = {
+            (item.event_id, item.user_id): (
+                item,
+                schemas.Notification(
+                    id=new_id(),
+                    kind=item.kind,
+                    title=item.title,
+                    body=item.body,
+                    link=item.link,
+                    data=msgspec.to_builtins(item.data),
+                    created_at=now,
+                    read_at=None,
+                ),
+            )
+            for item in items
+        }
+        rows = [
+            {
+                "id": n.id,
+                "user_id": item.user_id,
+                "kind": n.kind,
+                "title": n.title,
+                "body": n.body,
+                "link": n.link,
+                "data": n.data,
+                "event_id": item.event_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for item, n in made.values()
+        ]
         stmt = (
             insert(Notification)
-            .values(
-                id=notification.id,
-                user_id=user_id,
-                kind=kind,
-                title=title,
-                body=body,
-                link=link,
-                data=notification.data,
-                event_id=event_id,
-                created_at=now,
-                updated_at=now,
-            )
+            .values(rows)
             .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
-            .returning(Notification.id)
+            .returning(Notification.event_id, Notification.user_id)
         )
-        if await self.session.scalar(stmt) is None:
-            return False
-        await publish(
+        created = (await self.session.execute(stmt)).all()
+        await publish_many(
             self.session,
-            NotificationCreated(entity_id=notification.id, user_id=user_id, notification=notification),
+            [
+                NotificationCreated(entity_id=n.id, user_id=user_id, notification=n)
+                for event_id, user_id in created
+                for _, n in (made[(event_id, user_id)],)
+            ],
         )
-        return True
+        return len(created)
 
     async def page(
         self, user_id: UUID, *, unread: bool, limit: int, cursor: str | None
@@ -360,16 +411,25 @@ async def send_notification(
     pushed to the user at once and delivered to the channels they chose for
     ``kind`` after the caller's transaction commits.
     """
-    profile = await UserService(session=session).find_profile(user_id)
-    if profile is None:
-        return False
-    title, body = render(kind, profile.locale, **dict(params or {}))
-    return await NotificationService(session=session).notify(
-        user_id=user_id,
-        kind=kind,
-        title=title,
-        body=body,
-        event_id=event_id,
-        link=link,
-        data=dict(data or {}),
-    )
+    request = NotificationRequest(user_id, kind, event_id, params or {}, link, data or {})
+    return bool(await send_notifications(session, [request]))
+
+
+async def send_notifications(session: AsyncSession, requests: Sequence[NotificationRequest]) -> int:
+    """:func:`send_notification` for many at once (a reminder run): three statements in all.
+
+    Returns how many notifications were new.
+    """
+    profiles = await UserService(session=session).find_profiles(list({r.user_id for r in requests}))
+    rendered: list[_Rendered] = []
+    for request in requests:
+        profile = profiles.get(request.user_id)
+        if profile is None:  # the account is gone; nobody to tell
+            continue
+        title, body = render(request.kind, profile.locale, **dict(request.params))
+        rendered.append(
+            _Rendered(
+                request.user_id, request.kind, title, body, request.event_id, request.link, dict(request.data)
+            )
+        )
+    return await NotificationService(session=session).notify_many(rendered)

@@ -23,7 +23,7 @@ from sqlalchemy import DateTime, bindparam, text
 from workhub.kernel.clock import clock
 from workhub.kernel.context import Actor, acting_as
 from workhub.kernel.db import session_scope
-from workhub.kernel.events import publish
+from workhub.kernel.events import publish_many
 from workhub.projects.services import project_access_sql
 from workhub.tasks.events import TaskOverdue
 from workhub.tasks.queries import row_to_task
@@ -67,18 +67,17 @@ async def mark_overdue_batch(session: AsyncSession, now: datetime, limit: int = 
     # transaction that writes the events (the driver connection has no BEGIN yet).
     rows = (await session.execute(_SWEEP, {"now": now, "limit": limit})).all()
     with acting_as(ACTOR):
-        for row in rows:
-            task = row_to_task(row, now)
-            await publish(
-                session,
-                TaskOverdue(
-                    entity_id=task.id,
-                    project_id=task.project_id,
-                    version=task.version,
-                    task=task,
-                    changes={"overdue": [False, True]},
-                ),
+        events = [
+            TaskOverdue(
+                entity_id=task.id,
+                project_id=task.project_id,
+                version=task.version,
+                task=task,
+                changes={"overdue": [False, True]},
             )
+            for task in (row_to_task(row, now) for row in rows)
+        ]
+        await publish_many(session, events)  # one outbox and one audit INSERT for the batch
     return len(rows)
 
 

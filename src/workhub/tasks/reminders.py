@@ -39,7 +39,7 @@ from workhub.kernel.db import new_id, session_scope
 from workhub.kernel.errors import Conflict, FieldError, NotFound, ValidationFailed
 from workhub.kernel.events import publish
 from workhub.kernel.i18n import Msg
-from workhub.notifications.services import send_notification
+from workhub.notifications.services import NotificationRequest, send_notifications
 from workhub.projects.services import project_access_sql
 from workhub.tasks import schemas
 from workhub.tasks.events import (
@@ -293,6 +293,7 @@ async def _deliver_batch(
     tasks = {row[0]: row for row in (await session.execute(_TASKS, {"ids": task_ids})).all()}
     profiles = await UserService(session=session).find_profiles(list({r[2] for r in picked if r[2]}))
     sent: list[UUID] = []
+    notices: list[NotificationRequest] = []
     skipped: list[UUID] = []
     replan: set[UUID] = set()
     for reminder_id, task_id, user_id, remind_at, kind, offset in picked:
@@ -321,20 +322,22 @@ async def _deliver_batch(
             if deadline is not None
             else Msg("reminder.no_deadline")
         )
-        await send_notification(
-            session,
-            user_id=user_id,
-            kind="reminder",
-            event_id=reminder_id,
-            params={"key": f"{project_key}-{number}", "title": title, "deadline": when},
-            link=f"/tasks/{task_id}",
-            data={
-                "task_id": str(task_id),
-                "reminder_id": str(reminder_id),
-                "deadline": deadline.isoformat() if deadline else None,
-            },
+        notices.append(
+            NotificationRequest(
+                user_id=user_id,
+                kind="reminder",
+                event_id=reminder_id,
+                params={"key": f"{project_key}-{number}", "title": title, "deadline": when},
+                link=f"/tasks/{task_id}",
+                data={
+                    "task_id": str(task_id),
+                    "reminder_id": str(reminder_id),
+                    "deadline": deadline.isoformat() if deadline else None,
+                },
+            )
         )
         sent.append(reminder_id)
+    await send_notifications(session, notices)  # all of the batch in three statements
     if sent:
         await session.execute(
             update(TaskReminder).where(TaskReminder.id.in_(sent)).values(sent_at=now, updated_at=now)

@@ -228,7 +228,7 @@ def test_plugins_may_not_listen_inside_transactions() -> None:
         name = "listener"
 
         def setup(self, registry: Registry, settings: Any) -> None:
-            async def spy(session: Any, event: Any) -> None:
+            async def spy(session: Any, events: Any) -> None:
                 return None
 
             registry.add_transaction_listener(spy)

@@ -50,16 +50,17 @@ def _pause_reminder_delivery() -> None:
     """Wrap the notification call of reminder delivery with a report and an optional pause."""
     from workhub.tasks import reminders
 
-    original = reminders.send_notification
+    original = reminders.send_notifications
 
-    async def send_and_maybe_pause(session: Any, **kwargs: Any) -> bool:
-        result = await original(session, **kwargs)
-        await _client().rpush(REMINDER_SENDING, str(kwargs["event_id"]))  # type: ignore[misc]
-        if await _client().exists(REMINDER_PAUSE):
+    async def send_and_maybe_pause(session: Any, requests: Any) -> int:
+        result = await original(session, requests)
+        for request in requests:
+            await _client().rpush(REMINDER_SENDING, str(request.event_id))  # type: ignore[misc]
+        if requests and await _client().exists(REMINDER_PAUSE):
             await asyncio.sleep(3600)  # killed here, mid-transaction
         return result
 
-    reminders.send_notification = send_and_maybe_pause  # type: ignore[assignment]
+    reminders.send_notifications = send_and_maybe_pause  # type: ignore[assignment]
 
 
 class WorkerProbe:

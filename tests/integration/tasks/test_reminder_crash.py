@@ -1,6 +1,6 @@
 """SIGKILL of a real ``workhub worker`` in the middle of delivering reminders: after a restart each goes out once.
 
-The worker probe pauses delivery right after the first notification was
+The worker probe pauses delivery right after the batch's notifications were
 written, inside the transaction; the test kills the worker there. The
 worker's clock runs a day and a minute ahead (``WORKHUB_CLOCK_OFFSET``), so
 the one-day reminders of the tasks made now are due for it.
@@ -84,7 +84,7 @@ async def test_a_worker_killed_mid_delivery_sends_each_reminder_once_after_resta
             await asyncio.sleep(0.1)
         else:
             pytest.fail("delivery never started:\n" + worker.log()[-4000:])
-        await worker.kill()  # one notification written, its transaction not committed
+        await worker.kill()  # notifications written, their transaction not committed
         assert await counts(board) == (0, 0, 0)
 
         await redis.delete(REMINDER_PAUSE)
