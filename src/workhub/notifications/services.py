@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 import msgspec
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from workhub.accounts.services import UserService
@@ -52,6 +52,15 @@ __all__ = (
     "send_notification",
     "send_notifications",
 )
+
+
+_TABLE = cast("Table", Notification.__table__)
+_INSERT_NOTIFICATION = (
+    insert(_TABLE)
+    .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
+    .returning(_TABLE.c.event_id, _TABLE.c.user_id)
+)
+"""Built once; run with many rows it is one batched statement (SQLAlchemy's insertmanyvalues)."""
 
 
 @dataclass(frozen=True)
@@ -188,13 +197,7 @@ class NotificationService(Service[Notification]):
             }
             for item, n in made.values()
         ]
-        stmt = (
-            insert(Notification)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
-            .returning(Notification.event_id, Notification.user_id)
-        )
-        created = (await self.session.execute(stmt)).all()
+        created = (await self.session.execute(_INSERT_NOTIFICATION, rows)).all()
         await publish_many(
             self.session,
             [

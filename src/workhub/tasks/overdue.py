@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ("BATCH", "SWEEP_SQL", "mark_overdue", "mark_overdue_batch", "sweep_overdue")
 
-BATCH = 500
+BATCH = 1000
 """Tasks per transaction: a backlog (after an outage) is marked in several short transactions."""
 ACTOR = Actor.system("overdue-sweep")
 

@@ -73,7 +73,7 @@ __all__ = (
     "replan_task",
 )
 
-BATCH = 200
+BATCH = 1000
 """Reminders per delivery transaction."""
 MAX_TASK_REMINDERS = 20
 """Reminders one task may carry on top of the assignee's own."""
