@@ -2,9 +2,10 @@
 
 ``python -m bench.fanout`` starts embedded PostgreSQL and Redis, loads a
 seeded dataset (:mod:`bench.data`) whose first project has every user as a
-member, and serves the app exactly as ``workhub run`` does (uvicorn, the
-Socket.IO server wrapping Litestar, the outbox relay in the web process) in a
-subprocess. Then:
+member, and serves the app exactly as production does, in subprocesses:
+``workhub run`` (granian, one web process per core, the Socket.IO server
+wrapping Litestar) and ``workhub worker`` beside it (the outbox relay, whose
+realtime bridge emits through Redis to every web process). Then:
 
 1. ``--clients`` WebSocket clients (spread over ``--procs`` processes, one
    per user, round robin) connect with access tokens and subscribe to
@@ -205,7 +206,7 @@ def _client_process(url: str, tokens: list[str], room: str, conn: Any) -> None:
 
 
 class Server:
-    """``workhub run`` (uvicorn, Socket.IO wrapping Litestar, relay) in a subprocess."""
+    """``workhub run`` (granian, Socket.IO wrapping Litestar) and ``workhub worker`` (the relay), as subprocesses."""
 
     def __init__(self, env: dict[str, str], port: int, log: Path, profile: Path | None = None) -> None:
         self.port = port
@@ -214,6 +215,13 @@ class Server:
         profiler = ["-m", "cProfile", "-o", str(profile)] if profile else []
         self.process = subprocess.Popen(
             [sys.executable, *profiler, "-m", "workhub.cli", "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+        )
+        self.worker = subprocess.Popen(
+            [sys.executable, "-m", "workhub.cli", "worker"],
             cwd=ROOT,
             env=env,
             stdout=self._log_file,
@@ -239,20 +247,21 @@ class Server:
         return procfs.rss_bytes(procfs.tree(self.process.pid))
 
     def cpu(self) -> float:
-        return procfs.tree_cpu_seconds(self.process.pid)
+        return procfs.tree_cpu_seconds(self.process.pid) + procfs.tree_cpu_seconds(self.worker.pid)
 
     def tail(self, lines: int = 40) -> str:
         self._log_file.flush()
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        for process in (self.worker, self.process):
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
         self._log_file.close()
 
 

@@ -58,11 +58,12 @@ class Settings(msgspec.Struct, kw_only=True):
     socket_ping_interval: int = 25
     """Seconds between Socket.IO pings; a client silent for interval + timeout is dropped."""
     socket_ping_timeout: int = 20
-    relay_gather_ms: int = 50
+    relay_gather_ms: int = 10
     """After a commit wakes the outbox relay, how long it waits to take a burst in one go.
 
-    Every realtime push waits this long too; lower it for snappier pushes at
-    the cost of more relay transactions under load (docs/performance.md)."""
+    Every realtime push waits this long too; the relay runs in ``workhub
+    worker``, so more relay transactions under load cost the web nothing
+    (docs/performance.md)."""
     jobs_dir: str | None = None
     """Where job results (exports, import reports) and uploads are kept; ``<data_dir>/jobs`` when unset.
 
