@@ -27,25 +27,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import multiprocessing
 import os
 import secrets
-import shutil
 import statistics
-import tempfile
 import time
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import httpx
 
-from bench import procfs
 from bench.data import PASSWORD, load
-from bench.fanout import Server, _dataset, _quantile, _tokens
+from bench.fanout import Server, _dataset, _quantile, _tokens, run_and_report, shut_down
 
 __all__ = ("main",)
 
@@ -253,7 +248,7 @@ async def _post(
 
 def run(options: Options, tmp: Path) -> Result:
     """Everything: servers, data, clients, posting; returns the measurements."""
-    from workhub.kernel.embedded import free_port, start_postgres, start_redis, stop_server
+    from workhub.kernel.embedded import free_port, start_postgres, start_redis
     from workhub.migrate import upgrade
 
     handles: list[Any] = []
@@ -361,43 +356,14 @@ def run(options: Options, tmp: Path) -> Result:
             errors=errors,
         )
     finally:
-        for proc in procs:
-            proc.join(timeout=20)
-            if proc.is_alive():
-                proc.kill()
-        if server is not None:
-            server.stop()
-        for handle in reversed(handles):
-            with contextlib.suppress(Exception):
-                stop_server(handle)
+        shut_down(procs, server, handles, join_timeout=20)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run once, print the result and write it to ``--output``."""
     options = parse_args(argv)
-    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp/runtime-0")
-    tmp = Path(tempfile.mkdtemp(prefix="workhub-chat-"))
-    started = time.monotonic()
-    try:
-        result = run(options, tmp)
-    finally:
-        if options.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    summary = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": procfs.machine(),
-        "options": {k: v for k, v in asdict(options).items() if k not in ("output", "keep")},
-        "target_deliveries_per_second": TARGET_DELIVERIES_PER_SECOND,
-        "wall_seconds": round(time.monotonic() - started),
-        "result": asdict(result),
-    }
-    if options.output:
-        options.output.parent.mkdir(parents=True, exist_ok=True)
-        options.output.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-        print(f"summary: {options.output}")
-    print(json.dumps(asdict(result), indent=2))
+    target = {"target_deliveries_per_second": TARGET_DELIVERIES_PER_SECOND}
+    result = run_and_report(options, "workhub-chat-", run, target)
     met = result.deliveries_per_second >= TARGET_DELIVERIES_PER_SECOND and result.missing == 0
     print(
         f"target >= {TARGET_DELIVERIES_PER_SECOND:.0f} deliveries/s with every message delivered: "
