@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import msgspec
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import DateTime, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from workhub.accounts.services import UserService
@@ -54,13 +54,18 @@ __all__ = (
 )
 
 
-_TABLE = cast("Table", Notification.__table__)
-_INSERT_NOTIFICATION = (
-    insert(_TABLE)
-    .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
-    .returning(_TABLE.c.event_id, _TABLE.c.user_id)
-)
-"""Built once; run with many rows it is one batched statement (SQLAlchemy's insertmanyvalues)."""
+_INSERT_NOTIFICATIONS = text(
+    "INSERT INTO notification (id, user_id, kind, title, body, link, data, event_id, created_at, updated_at)"
+    " SELECT id, user_id, kind, title, body, link, data, event_id, :now, :now"
+    " FROM unnest(CAST(:ids AS uuid[]), CAST(:user_ids AS uuid[]), CAST(:kinds AS varchar[]),"
+    " CAST(:titles AS varchar[]), CAST(:bodies AS text[]), CAST(:links AS varchar[]),"
+    " CAST(:datas AS jsonb[]), CAST(:event_ids AS uuid[]))"
+    " AS n(id, user_id, kind, title, body, link, data, event_id)"
+    " ON CONFLICT (event_id, user_id) DO NOTHING RETURNING event_id, user_id"
+).bindparams(bindparam("now", type_=DateTime(timezone=True)))
+"""Any number of notifications in one statement with a parameter per column; a repeated
+(event, user) pair is left out and not returned."""
+_json = msgspec.json.Encoder()
 
 
 @dataclass(frozen=True)
@@ -182,22 +187,19 @@ class NotificationService(Service[Notification]):
             )
             for item in items
         }
-        rows = [
-            {
-                "id": n.id,
-                "user_id": item.user_id,
-                "kind": n.kind,
-                "title": n.title,
-                "body": n.body,
-                "link": n.link,
-                "data": n.data,
-                "event_id": item.event_id,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for item, n in made.values()
-        ]
-        created = (await self.session.execute(_INSERT_NOTIFICATION, rows)).all()
+        pairs = list(made.values())
+        params = {
+            "now": now,
+            "ids": [n.id for _, n in pairs],
+            "user_ids": [item.user_id for item, _ in pairs],
+            "kinds": [n.kind for _, n in pairs],
+            "titles": [n.title for _, n in pairs],
+            "bodies": [n.body for _, n in pairs],
+            "links": [n.link for _, n in pairs],
+            "datas": [_json.encode(n.data).decode() for _, n in pairs],
+            "event_ids": [item.event_id for item, _ in pairs],
+        }
+        created = (await self.session.execute(_INSERT_NOTIFICATIONS, params)).all()
         await publish_many(
             self.session,
             [
