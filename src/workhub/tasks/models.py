@@ -39,14 +39,20 @@ class Task(Base):
         ),
         Index("ix_task_labels", "labels", postgresql_using="gin"),
         # ``q`` searches with ILIKE '%text%'; trigram GIN indexes serve it (pg_trgm).
+        # A 32 MB pending list (migration 0011): batches of updates rarely merge it in the foreground.
         Index(
-            "ix_task_title_trgm", "title", postgresql_using="gin", postgresql_ops={"title": "gin_trgm_ops"}
+            "ix_task_title_trgm",
+            "title",
+            postgresql_using="gin",
+            postgresql_ops={"title": "gin_trgm_ops"},
+            postgresql_with={"gin_pending_list_limit": 32768},
         ),
         Index(
             "ix_task_description_trgm",
             "description",
             postgresql_using="gin",
             postgresql_ops={"description": "gin_trgm_ops"},
+            postgresql_with={"gin_pending_list_limit": 32768},
         ),
     )
 
