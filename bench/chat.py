@@ -29,7 +29,6 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
-import secrets
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -39,8 +38,8 @@ from uuid import UUID
 
 import httpx
 
-from bench.data import PASSWORD, load
-from bench.fanout import Server, _dataset, _quantile, _tokens, run_and_report, shut_down
+from bench.data import PASSWORD
+from bench.fanout import Server, _quantile, _tokens, run_and_report, shut_down, start_stack
 
 __all__ = ("main",)
 
@@ -248,40 +247,22 @@ async def _post(
 
 def run(options: Options, tmp: Path) -> Result:
     """Everything: servers, data, clients, posting; returns the measurements."""
-    from workhub.kernel.embedded import free_port, start_postgres, start_redis
-    from workhub.migrate import upgrade
 
     handles: list[Any] = []
     server: Server | None = None
     pipes: list[Any] = []
     procs: list[Any] = []
     try:
-        redis, redis_url = start_redis(tmp / "redis")
-        handles.append(redis)
-        pg, database_url = start_postgres(tmp / "pg", database="bench_chat")
-        handles.append(pg)
-        upgrade(database_url)
-        data, project_id, owner_email, user_ids = _dataset(options.clients + options.posters + 1)
-        asyncio.run(load(database_url, data))
-        secret = secrets.token_urlsafe(48)
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
-            "WORKHUB_ENV": "prod",
-            "WORKHUB_DATABASE_URL": database_url,
-            "WORKHUB_REDIS_URL": redis_url,
-            "WORKHUB_SECRET_KEY": secret,
-            "WORKHUB_USER_RATE": "1000000000",
-            "WORKHUB_LOGIN_RATE": "1000000",
-            "WORKHUB_CHAT_RATE": "1000000000",
-            "WORKHUB_ACCESS_TOKEN_TTL": "7200",
-            "WORKHUB_HOST": "127.0.0.1",
-            "WORKHUB_PORT": str(free_port()),
-            "WORKHUB_DEMO_DATA": "false",
-            "WORKHUB_LOG_LEVEL": "WARNING",
-        }
-        env.pop("WORKHUB_PLUGINS", None)
-        server = Server(env, int(env["WORKHUB_PORT"]), tmp / "server.log")
+        stack = start_stack(
+            tmp,
+            "bench_chat",
+            options.clients + options.posters + 1,
+            handles,
+            extra_env={"WORKHUB_CHAT_RATE": "1000000000"},
+        )
+        server = stack.server
+        project_id, owner_email, user_ids = stack.project_id, stack.owner_email, stack.user_ids
+        secret, redis_url = stack.secret, stack.redis_url
         server.wait_ready()
         tokens = _tokens(secret, redis_url, user_ids[1 : options.clients + options.posters + 1])
         client_tokens, poster_tokens = tokens[: options.clients], tokens[options.clients :]

@@ -335,41 +335,73 @@ def _quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def run(options: Options, tmp: Path) -> Result:
-    """Everything: servers, data, clients, updates; returns the measurements."""
+@dataclass
+class Stack:
+    """What :func:`start_stack` started: the app's processes and the data the clients need."""
+
+    server: Server
+    project_id: UUID
+    owner_email: str
+    user_ids: list[UUID]
+    secret: str
+    redis_url: str
+
+
+def start_stack(
+    tmp: Path,
+    database: str,
+    users: int,
+    handles: list[Any],
+    *,
+    extra_env: dict[str, str] | None = None,
+    profile: Path | None = None,
+) -> Stack:
+    """Embedded PostgreSQL and Redis (appended to ``handles`` for shutting down), the seeded data,
+    and ``workhub run`` + ``workhub worker`` on them; the caller waits for the server to be ready."""
     from workhub.kernel.embedded import free_port, start_postgres, start_redis
     from workhub.migrate import upgrade
+
+    redis, redis_url = start_redis(tmp / "redis")
+    handles.append(redis)
+    pg, database_url = start_postgres(tmp / "pg", database=database)
+    handles.append(pg)
+    upgrade(database_url)
+    data, project_id, owner_email, user_ids = _dataset(users)
+    asyncio.run(load(database_url, data))
+    secret = secrets.token_urlsafe(48)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
+        "WORKHUB_ENV": "prod",
+        "WORKHUB_DATABASE_URL": database_url,
+        "WORKHUB_REDIS_URL": redis_url,
+        "WORKHUB_SECRET_KEY": secret,
+        "WORKHUB_USER_RATE": "1000000000",
+        "WORKHUB_LOGIN_RATE": "1000000",
+        "WORKHUB_ACCESS_TOKEN_TTL": "7200",
+        "WORKHUB_HOST": "127.0.0.1",
+        "WORKHUB_PORT": str(free_port()),
+        "WORKHUB_DEMO_DATA": "false",
+        "WORKHUB_LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
+    }
+    env.pop("WORKHUB_PLUGINS", None)
+    server = Server(env, int(env["WORKHUB_PORT"]), tmp / "server.log", profile)
+    return Stack(server, project_id, owner_email, user_ids, secret, redis_url)
+
+
+def run(options: Options, tmp: Path) -> Result:
+    """Everything: servers, data, clients, updates; returns the measurements."""
 
     handles: list[Any] = []
     server: Server | None = None
     pipes: list[Any] = []
     procs: list[Any] = []
     try:
-        redis, redis_url = start_redis(tmp / "redis")
-        handles.append(redis)
-        pg, database_url = start_postgres(tmp / "pg", database="bench_fanout")
-        handles.append(pg)
-        upgrade(database_url)
-        data, project_id, owner_email, user_ids = _dataset(options.clients + 1)
-        asyncio.run(load(database_url, data))
-        secret = secrets.token_urlsafe(48)
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
-            "WORKHUB_ENV": "prod",
-            "WORKHUB_DATABASE_URL": database_url,
-            "WORKHUB_REDIS_URL": redis_url,
-            "WORKHUB_SECRET_KEY": secret,
-            "WORKHUB_USER_RATE": "1000000000",
-            "WORKHUB_LOGIN_RATE": "1000000",
-            "WORKHUB_ACCESS_TOKEN_TTL": "7200",
-            "WORKHUB_HOST": "127.0.0.1",
-            "WORKHUB_PORT": str(free_port()),
-            "WORKHUB_DEMO_DATA": "false",
-            "WORKHUB_LOG_LEVEL": "WARNING",
-        }
-        env.pop("WORKHUB_PLUGINS", None)
-        server = Server(env, int(env["WORKHUB_PORT"]), tmp / "server.log", options.profile)
+        stack = start_stack(tmp, "bench_fanout", options.clients + 1, handles, profile=options.profile)
+        server = stack.server
+        project_id, owner_email, user_ids = stack.project_id, stack.owner_email, stack.user_ids
+        secret, redis_url = stack.secret, stack.redis_url
         server.wait_ready()
         tokens = _tokens(secret, redis_url, user_ids[1 : options.clients + 1])
         room = f"project:{project_id}"
