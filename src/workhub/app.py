@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -29,6 +28,7 @@ from workhub.kernel import events
 from workhub.kernel.db import build_db_config
 from workhub.kernel.errors import exception_handlers
 from workhub.kernel.health import HealthController
+from workhub.kernel.heap import freeze_startup_objects
 from workhub.kernel.idempotency import IdempotencyMiddleware
 from workhub.kernel.middleware import RequestContextMiddleware
 from workhub.kernel.openapi import document_problem_responses
@@ -127,11 +127,8 @@ def create_app(
         for status in registry.statuses:
             if not status.enabled:
                 logger.warning("plugin %s is disabled: %s", status.name, status.reason)
-        # Everything allocated so far lives as long as the process: keep the
-        # collector from re-scanning it, which was the long tail of latencies.
         if settings.env != "test":  # tests build many apps in one process
-            gc.collect()
-            gc.freeze()
+            freeze_startup_objects()
         try:
             yield
         finally:

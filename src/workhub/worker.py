@@ -10,6 +10,7 @@ import signal
 from workhub.app import prepare_registry
 from workhub.kernel import events
 from workhub.kernel.db import build_db_config
+from workhub.kernel.heap import freeze_startup_objects
 from workhub.kernel.plugins import Runtime
 from workhub.kernel.queue import SaqQueue, build_worker, stop_worker
 from workhub.kernel.redis import create_redis
@@ -56,6 +57,8 @@ async def run_worker(settings: Settings) -> None:
         asyncio.create_task(worker.start()),
         asyncio.create_task(relay.run_forever(gather=settings.relay_gather_ms / 1000)),
     ]
+    if settings.env != "test":  # as in create_app
+        freeze_startup_objects()
     logger.info("worker started with %d job functions", len(registry.jobs))
     await stop.wait()
     logger.info("stopping: finishing running jobs")

@@ -43,17 +43,28 @@ def _ensure_runtime_dir() -> None:
     os.environ["XDG_RUNTIME_DIR"] = str(path)
 
 
-def start_postgres(data_dir: Path, database: str = "workhub") -> tuple[Any, str]:
+def start_postgres(
+    data_dir: Path, database: str = "workhub", config: dict[str, str] | None = None
+) -> tuple[Any, str]:
     """Start (or reuse) PostgreSQL in ``data_dir``; return its handle and asyncpg URL.
 
     The database ``database`` is created when missing, with the extensions
-    WorkHub uses (``pg_trgm`` for fuzzy search).
+    WorkHub uses (``pg_trgm`` for fuzzy search). ``config`` sets server
+    parameters (``{"shared_buffers": "1GB"}``) with ``ALTER SYSTEM``; the
+    server is restarted when one changed.
     """
     _ensure_runtime_dir()
     from pgserver import get_server  # pyright: ignore[reportPrivateImportUsage]
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = get_server(str(data_dir), cleanup_mode="stop")
+    if config:
+        wanted = "".join(f"ALTER SYSTEM SET {name} = '{value}';" for name, value in config.items())
+        before = server.psql("SELECT pg_read_file('postgresql.auto.conf');")
+        server.psql(wanted)
+        if server.psql("SELECT pg_read_file('postgresql.auto.conf');") != before:
+            server.cleanup()
+            server = get_server(str(data_dir), cleanup_mode="stop")
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')

@@ -42,6 +42,8 @@ from workhub.notifications.models import Notification, NotificationPreference
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from workhub.accounts.schemas import User
+
 __all__ = (
     "MESSAGES",
     "NotificationRequest",
@@ -420,12 +422,18 @@ async def send_notification(
     return bool(await send_notifications(session, [request]))
 
 
-async def send_notifications(session: AsyncSession, requests: Sequence[NotificationRequest]) -> int:
+async def send_notifications(
+    session: AsyncSession,
+    requests: Sequence[NotificationRequest],
+    profiles: Mapping[UUID, User] | None = None,
+) -> int:
     """:func:`send_notification` for many at once (a reminder run): three statements in all.
 
-    Returns how many notifications were new.
+    ``profiles`` are the recipients' profiles when the caller has them
+    already (otherwise they are read). Returns how many notifications were new.
     """
-    profiles = await UserService(session=session).find_profiles(list({r.user_id for r in requests}))
+    if profiles is None:
+        profiles = await UserService(session=session).find_profiles(list({r.user_id for r in requests}))
     rendered: list[_Rendered] = []
     for request in requests:
         profile = profiles.get(request.user_id)

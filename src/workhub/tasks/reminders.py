@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, bindparam, delete, func, select, text, update
+from sqlalchemy import DateTime, bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from workhub.accounts.events import UserUpdated
@@ -259,18 +259,32 @@ async def on_user_updated(event: UserUpdated, runtime: Runtime) -> None:
 # --- delivery ------------------------------------------------------------------------------
 
 PICK_SQL = (
-    "SELECT r.id, r.task_id, r.user_id, r.remind_at, r.kind, r.offset_minutes"
-    " FROM task_reminder AS r"
-    " WHERE r.sent_at IS NULL AND r.skipped_at IS NULL AND r.remind_at <= :now"
-    " ORDER BY r.remind_at LIMIT :limit FOR UPDATE SKIP LOCKED"
+    "WITH due AS ("
+    " SELECT ctid FROM task_reminder"
+    " WHERE sent_at IS NULL AND skipped_at IS NULL AND remind_at <= :now"
+    " ORDER BY remind_at LIMIT :limit FOR UPDATE SKIP LOCKED"
+    "), taken AS ("
+    " UPDATE task_reminder AS r SET sent_at = :now, updated_at = :now FROM due WHERE r.ctid = due.ctid"
+    " RETURNING r.id, r.task_id, r.user_id, r.remind_at, r.kind, r.offset_minutes"
+    ")"
+    " SELECT taken.id, taken.task_id, taken.user_id, taken.remind_at, taken.kind, taken.offset_minutes,"
+    " t.number, pa.project_key, t.title, t.deadline, t.status, t.assignee_id, t.deleted_at IS NOT NULL"
+    f" FROM taken JOIN task AS t ON t.id = taken.task_id"
+    f" JOIN {project_access_sql()} AS pa ON pa.project_id = t.project_id"
 )
-"""Due, unhandled reminders not taken by another worker, oldest first (``ix_task_reminder_due``)."""
+"""Take due reminders not taken by another worker, oldest first, and mark them sent; with their tasks.
+
+One statement: the rows are found through the partial index
+``ix_task_reminder_due``, locked (``SKIP LOCKED``), and updated by the
+physical address the lock pinned, so marking costs no second index lookup.
+The few that must not go out after all are put back by :func:`_deliver_batch`.
+"""
 _PICK = text(PICK_SQL).bindparams(bindparam("now", type_=DateTime(timezone=True)))
-_TASKS = text(
-    "SELECT t.id, t.number, pa.project_key, t.title, t.deadline, t.status, t.assignee_id,"
-    " t.deleted_at IS NOT NULL"
-    f" FROM task AS t JOIN {project_access_sql()} AS pa ON pa.project_id = t.project_id"
-    " WHERE t.id = ANY(CAST(:ids AS uuid[]))"
+_UNMARK = text(
+    "UPDATE task_reminder SET sent_at = NULL, skipped_at = :skipped_at, updated_at = :now"
+    " WHERE id = ANY(CAST(:ids AS uuid[]))"
+).bindparams(
+    bindparam("now", type_=DateTime(timezone=True)), bindparam("skipped_at", type_=DateTime(timezone=True))
 )
 
 
@@ -285,36 +299,29 @@ async def _deliver_batch(
     busy, in which case the replan subscriber, on its way, will do it.
     """
     # Through the session, not the raw driver connection: the row locks must belong to the
-    # transaction that marks the rows and writes the notifications.
+    # transaction that writes the notifications.
     picked = (await session.execute(_PICK, {"now": now, "limit": limit})).all()
     if not picked:
         return 0, 0
-    task_ids = list({r[1] for r in picked})
-    tasks = {row[0]: row for row in (await session.execute(_TASKS, {"ids": task_ids})).all()}
     profiles = await UserService(session=session).find_profiles(list({r[2] for r in picked if r[2]}))
-    sent: list[UUID] = []
     notices: list[NotificationRequest] = []
     skipped: list[UUID] = []
+    changed: list[UUID] = []
     replan: set[UUID] = set()
-    for reminder_id, task_id, user_id, remind_at, kind, offset in picked:
-        task = tasks.get(task_id)
-        if task is None:
-            continue
-        _, number, project_key, title, deadline, status, assignee_id, deleted = task
-        planned_for = deadline - timedelta(minutes=offset) if kind == "offset" and deadline else None
+    for row in picked:
+        reminder_id, task_id, user_id, remind_at, kind, offset = row[:6]
+        number, project_key, title, deadline, status, assignee_id, deleted = row[6:]
         if (
             deleted
             or status not in OPEN
             or assignee_id != user_id
-            or (kind == "offset" and planned_for != remind_at)
+            or (kind == "offset" and (deadline is None or deadline - timedelta(minutes=offset) != remind_at))
         ):
-            replan.add(task_id)  # the task changed and its replan has not run yet: do it now
-            continue
-        if remind_at < now - window:
-            skipped.append(reminder_id)
+            changed.append(reminder_id)  # the task changed and its replan has not run yet: do it now
+            replan.add(task_id)
             continue
         profile = profiles.get(user_id)
-        if profile is None:
+        if remind_at < now - window or profile is None:
             skipped.append(reminder_id)
             continue
         when: object = (
@@ -336,20 +343,15 @@ async def _deliver_batch(
                 },
             )
         )
-        sent.append(reminder_id)
-    await send_notifications(session, notices)  # all of the batch in three statements
-    if sent:
-        await session.execute(
-            update(TaskReminder).where(TaskReminder.id.in_(sent)).values(sent_at=now, updated_at=now)
-        )
+    await send_notifications(session, notices, profiles)  # all of the batch in three statements
     if skipped:
-        await session.execute(
-            update(TaskReminder).where(TaskReminder.id.in_(skipped)).values(skipped_at=now, updated_at=now)
-        )
+        await session.execute(_UNMARK, {"ids": skipped, "skipped_at": now, "now": now})
+    if changed:
+        await session.execute(_UNMARK, {"ids": changed, "skipped_at": None, "now": now})
     replanned = 0
     for task_id in replan:
         replanned += await replan_task(session, task_id, now, wait=False)
-    return len(picked), len(sent) + len(skipped) + replanned
+    return len(picked), len(notices) + len(skipped) + replanned
 
 
 async def deliver_due_reminders(

@@ -52,8 +52,8 @@ def _pause_reminder_delivery() -> None:
 
     original = reminders.send_notifications
 
-    async def send_and_maybe_pause(session: Any, requests: Any) -> int:
-        result = await original(session, requests)
+    async def send_and_maybe_pause(session: Any, requests: Any, profiles: Any = None) -> int:
+        result = await original(session, requests, profiles)
         for request in requests:
             await _client().rpush(REMINDER_SENDING, str(request.event_id))  # type: ignore[misc]
         if requests and await _client().exists(REMINDER_PAUSE):
