@@ -269,7 +269,7 @@ PICK_SQL = (
     ")"
     " SELECT taken.id, taken.task_id, taken.user_id, taken.remind_at, taken.kind, taken.offset_minutes,"
     " t.number, pa.project_key, t.title, t.deadline, t.status, t.assignee_id, t.deleted_at IS NOT NULL"
-    f" FROM taken JOIN task AS t ON t.id = taken.task_id"
+    " FROM taken JOIN task AS t ON t.id = taken.task_id"
     f" JOIN {project_access_sql()} AS pa ON pa.project_id = t.project_id"
 )
 """Take due reminders not taken by another worker, oldest first, and mark them sent; with their tasks.
