@@ -107,6 +107,8 @@ class Run:
     """New database connections and transactions per request (``pg_stat_database``)."""
     variant: str = ""
     """The ``--experiment`` the server ran with (A/B mode), empty for the app as it is."""
+    round: int = 0
+    """Which of the ``--rounds`` this run belongs to."""
 
 
 @dataclass
@@ -191,7 +193,12 @@ def parse_args(argv: list[str] | None = None) -> Options:
         default="",
         help="A/B mode: serve the app twice, as is and with this --experiment value, and alternate their runs",
     )
-    parser.add_argument("--rounds", type=int, default=3, help="A/B rounds per scenario and concurrency (3)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=None,
+        help="rounds of every run, interleaved; tables show medians (default 1, or 3 with --compare)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (databases, logs)")
     parser.add_argument("--workers", type=int, default=1, help="granian worker processes of the server (1)")
     ns = parser.parse_args(argv)
@@ -218,7 +225,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
         wait_quiet=ns.wait_quiet,
         experiment=ns.experiment,
         compare=ns.compare,
-        rounds=ns.rounds,
+        rounds=ns.rounds if ns.rounds is not None else (3 if ns.compare else 1),
         keep=ns.keep,
         workers=ns.workers,
     )
@@ -491,14 +498,100 @@ def profile(options: Options, server: Server, scenario: str, targets: Path, out_
     return out
 
 
-def verdict(runs: list[Run]) -> dict[str, Any]:
-    """The issue's targets, checked against the runs (None where a run is missing)."""
-    by = {(r.scenario, r.concurrency): r for r in runs}
+def plan_runs(options: Options) -> list[tuple[int, str, int]]:
+    """(round, scenario, concurrency) in run order.
+
+    Rounds interleave the read scenarios, every other round in reverse order,
+    so a ceiling and the route compared with it are measured minutes apart at
+    most and each goes first as often as the other: the machine's speed drifts
+    over minutes. Creating comes after every round of reading, so the lists
+    always read the seeded data.
+    """
+    reads = [s for s in options.scenarios if s != "create"]
+    writes = [s for s in options.scenarios if s == "create"]
+    plan: list[tuple[int, str, int]] = []
+    for group in (reads, writes):
+        for round_ in range(options.rounds):
+            for scenario in group if round_ % 2 == 0 else group[::-1]:
+                plan.extend((round_, scenario, c) for c in options.concurrency)
+    return plan
+
+
+def _key(run: Run) -> tuple[str, int, str]:
+    return run.scenario, run.concurrency, run.variant
+
+
+def medians(runs: list[Run]) -> list[Run]:
+    """One run per scenario, concurrency and variant: the median of its rounds (peak RSS: the highest)."""
+    from statistics import median
+
+    groups: dict[tuple[str, int, str], list[Run]] = {}
+    for run in runs:
+        groups.setdefault(_key(run), []).append(run)
+    merged: list[Run] = []
+    for group in groups.values():
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        first = group[0]
+        cores = {
+            name: round(median(r.cpu_cores.get(name, 0.0) for r in group), 2) for name in first.cpu_cores
+        }
+        merged.append(
+            Run(
+                scenario=first.scenario,
+                concurrency=first.concurrency,
+                requests=sum(r.requests for r in group),
+                seconds=round(sum(r.seconds for r in group), 2),
+                rps=round(median(r.rps for r in group), 1),
+                p50_ms=round(median(r.p50_ms for r in group), 2),
+                p90_ms=round(median(r.p90_ms for r in group), 2),
+                p99_ms=round(median(r.p99_ms for r in group), 2),
+                max_ms=max(r.max_ms for r in group),
+                errors={
+                    k: sum(r.errors.get(k, 0) for r in group) for k in {k for r in group for k in r.errors}
+                },
+                rss_mib_before=first.rss_mib_before,
+                rss_mib_peak=max(r.rss_mib_peak for r in group),
+                cpu_cores=cores,
+                server_cpu_ms=round(median(r.server_cpu_ms for r in group), 3),
+                postgres_per_request=first.postgres_per_request,
+                variant=first.variant,
+                round=-1,
+            )
+        )
+    return merged
+
+
+def share_of_bare(runs: list[Run], scenario: str, concurrency: int, variant: str = "") -> float | None:
+    """Req/s of ``scenario`` over the bare ceiling's: the median of the rounds' ratios.
+
+    Each round's ratio pairs two runs measured back to back, which keeps the
+    share steady when the machine's speed drifts between rounds.
+    """
+    from statistics import median
+
+    def rps(name: str) -> dict[int, float]:
+        return {
+            r.round: r.rps
+            for r in runs
+            if (r.scenario, r.concurrency, r.variant) == (name, concurrency, variant)
+        }
+
+    ours, bare = rps(scenario), rps("bare")
+    ratios = [ours[n] / bare[n] for n in ours if bare.get(n)]
+    return median(ratios) if ratios else None
+
+
+def verdict(runs: list[Run], variant: str = "") -> dict[str, Any]:
+    """The issue's targets, checked against the medians of the rounds (None where a run is missing)."""
+    by = {(r.scenario, r.concurrency): r for r in medians(runs) if r.variant == variant}
     result: dict[str, Any] = {}
-    listing, bare = by.get(("list", 64)), by.get(("bare", 64))
-    if listing and bare:
-        share = listing.rps / bare.rps if bare.rps else 0.0
+    listing = by.get(("list", 64))
+    share = share_of_bare(runs, "list", 64, variant)
+    if listing and share is not None:
         result["list_c64_share_of_bare"] = round(share, 3)
+        result["list_c64_p99_ms"] = listing.p99_ms
         result["list_c64_met"] = share >= TARGET_LIST_SHARE and listing.p99_ms < TARGET_P99_MS
     create = by.get(("create", 16))
     if create:
@@ -507,21 +600,24 @@ def verdict(runs: list[Run]) -> dict[str, Any]:
 
 
 def table(result: DatasetResult) -> str:
-    """A Markdown table of one dataset's runs."""
-    bare = {r.concurrency: r.rps for r in result.runs if r.scenario == "bare"}
+    """A Markdown table of one dataset's runs (medians of the rounds)."""
+    rounds = len({r.round for r in result.runs})
     lines = [
-        f"### {result.tasks:,} tasks, {result.projects} projects, {result.users} users",
+        f"### {result.tasks:,} tasks, {result.projects} projects, {result.users} users"
+        + (f" (medians of {rounds} rounds)" if rounds > 1 else ""),
         "",
         "| scenario | c | req/s | p50 ms | p99 ms | errors | server RSS MiB (peak) | % of bare list | server CPU ms/req | cores: server / pg / wrk / other |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for r in result.runs:
-        listing = r.scenario in ("bare", "bare_guard", "list") and r.concurrency in bare
-        share = f"{100 * r.rps / bare[r.concurrency]:.0f}%" if listing else "—"
+    for r in medians(result.runs):
+        share = None
+        if r.scenario in ("bare", "bare_guard", "list"):
+            share = share_of_bare(result.runs, r.scenario, r.concurrency, r.variant)
         cores = r.cpu_cores
         lines.append(
             f"| {LABELS[r.scenario]} | {r.concurrency} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
-            f"{sum(r.errors.values())} | {r.rss_mib_peak:.0f} | {share} | {r.server_cpu_ms:.2f} | "
+            f"{sum(r.errors.values())} | {r.rss_mib_peak:.0f} | "
+            f"{'—' if share is None else f'{100 * share:.0f}%'} | {r.server_cpu_ms:.2f} | "
             f"{cores.get('server', 0):.2f} / {cores.get('postgres', 0):.2f} / {cores.get('wrk', 0):.2f} / "
             f"{cores.get('other', 0):.2f} |"
         )
@@ -530,25 +626,16 @@ def table(result: DatasetResult) -> str:
 
 def compare_table(result: DatasetResult) -> str:
     """A/B mode: medians of each variant per scenario and concurrency."""
-    from statistics import median
-
     lines = [
         f"### A/B, {result.tasks:,} tasks (medians of the rounds)",
         "",
         "| scenario | c | variant | req/s | p50 ms | p99 ms | server CPU ms/req |",
         "|---|---:|---|---:|---:|---:|---:|",
     ]
-    keys = dict.fromkeys((r.scenario, r.concurrency, r.variant) for r in result.runs)
-    for scenario, concurrency, variant in keys:
-        runs = [
-            r
-            for r in result.runs
-            if (r.scenario, r.concurrency, r.variant) == (scenario, concurrency, variant)
-        ]
+    for r in medians(result.runs):
         lines.append(
-            f"| {LABELS[scenario]} | {concurrency} | {variant or 'as is'} | {median(r.rps for r in runs):,.0f} | "
-            f"{median(r.p50_ms for r in runs):.1f} | {median(r.p99_ms for r in runs):.1f} | "
-            f"{median(r.server_cpu_ms for r in runs):.2f} |"
+            f"| {LABELS[r.scenario]} | {r.concurrency} | {r.variant or 'as is'} | {r.rps:,.0f} | "
+            f"{r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.server_cpu_ms:.2f} |"
         )
     return "\n".join(lines)
 
@@ -613,32 +700,29 @@ def bench_dataset(options: Options, tasks: int, tmp: Path, redis_url: str) -> Da
             rss_mib_idle=_mib(procfs.rss_bytes(server.pids())),
         )
         database = (pg.get_pid() or 0, database_url)
-        for scenario in options.scenarios:
+        for round_, scenario, concurrency in plan_runs(options):
             targets = create_file if scenario == "create" else list_file
-            for concurrency in options.concurrency:
-                rounds = options.rounds if options.compare else 1
-                for round_ in range(rounds):
-                    # A B, then B A: each variant goes first as often as the other.
-                    order = list(zip(variants, servers, strict=True))
-                    for variant, each in order if round_ % 2 == 0 else order[::-1]:
-                        if options.wait_quiet:
-                            wait_for_quiet(options.wait_quiet)
-                        run = measure(options, each, database, scenario, concurrency, targets)
-                        run.variant = variant
-                        result.runs.append(run)
-                        print(
-                            f"  {variant or 'as is':>10} {scenario:>6} c={concurrency:<3} {run.rps:>8.0f} req/s"
-                            f"  p50 {run.p50_ms:6.1f} ms  p99 {run.p99_ms:6.1f} ms  errors {sum(run.errors.values())}"
-                            f"  RSS {run.rss_mib_peak:.0f} MiB  cpu {run.server_cpu_ms:.2f} ms/req  cores {run.cpu_cores}",
-                            flush=True,
-                        )
+            # A B, then B A: each variant goes first as often as the other.
+            order = list(zip(variants, servers, strict=True))
+            for variant, each in order if round_ % 2 == 0 else order[::-1]:
+                if options.wait_quiet:
+                    wait_for_quiet(options.wait_quiet)
+                run = measure(options, each, database, scenario, concurrency, targets)
+                run.variant, run.round = variant, round_
+                result.runs.append(run)
+                print(
+                    f"  {variant or 'as is':>10} {scenario:>6} c={concurrency:<3} {run.rps:>8.0f} req/s"
+                    f"  p50 {run.p50_ms:6.1f} ms  p99 {run.p99_ms:6.1f} ms  errors {sum(run.errors.values())}"
+                    f"  RSS {run.rss_mib_peak:.0f} MiB  cpu {run.server_cpu_ms:.2f} ms/req  cores {run.cpu_cores}",
+                    flush=True,
+                )
         for scenario in options.profile:
             targets = create_file if scenario == "create" else list_file
             options.profile_dir.mkdir(parents=True, exist_ok=True)
             path = profile(options, server, scenario, targets, options.profile_dir / f"{tasks}")
             if path is not None:
                 print(f"  profile of {scenario}: {path}")
-        result.verdict = verdict([r for r in result.runs if r.variant == options.experiment])
+        result.verdict = verdict(result.runs, options.experiment)
         return result
     finally:
         for each in servers:

@@ -10,14 +10,17 @@ the recorded results use none) changes one thing to measure what it costs:
   leaves it to ``workhub worker``; ``workhub dev`` runs both in one process);
 * ``gc-freeze``: ``gc.freeze()`` once the app is built (the app now does
   this itself at start-up, so this switch only repeats it);
-* ``pool-20``: a database pool of 20 connections (now the default size).
+* ``pool-20``: a database pool of 20 connections (now the default size);
+* ``auth-unbatched``: every request runs its own Redis auth check, as before
+  concurrent requests shared one call (:mod:`workhub.kernel.script_batch`).
 """
 
 from __future__ import annotations
 
 import gc
 import os
-from typing import TYPE_CHECKING
+import time
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -30,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = ("EXPERIMENTS", "create_bench_app")
 
-EXPERIMENTS = ("relay", "gc-freeze", "pool-20")
+EXPERIMENTS = ("relay", "gc-freeze", "pool-20", "auth-unbatched")
 
 
 def create_bench_app() -> socketio.ASGIApp:
@@ -40,6 +43,8 @@ def create_bench_app() -> socketio.ASGIApp:
     unknown = experiments - set(EXPERIMENTS)
     if unknown:
         raise ValueError(f"unknown WORKHUB_BENCH_EXPERIMENTS: {', '.join(sorted(unknown))}")
+    if "auth-unbatched" in experiments:
+        _unbatched_auth()
     if "pool-20" in experiments:
         settings = msgspec.structs.replace(settings, db_pool_size=20)
     app = create_asgi(
@@ -51,3 +56,35 @@ def create_bench_app() -> socketio.ASGIApp:
         gc.collect()
         gc.freeze()
     return app
+
+
+_SINGLE_CHECK = """
+local denied = redis.call('EXISTS', KEYS[1])
+local cut = redis.call('GET', KEYS[2])
+local count = redis.call('INCR', KEYS[3])
+if count == 1 then redis.call('EXPIRE', KEYS[3], 61) end
+return {denied, cut, count}
+"""
+
+
+def _unbatched_auth() -> None:
+    """Authenticate as before the shared script calls: one ``EVALSHA`` per request (same checks)."""
+    from workhub.kernel import security
+
+    scripts: dict[int, Any] = {}
+
+    async def authenticate(self: security.TokenService, token: str) -> security.CurrentUser:
+        user, issued_at = self.decode(token)
+        window = int(time.time()) // 60
+        keys = (f"wh:deny:{user.jti}", f"wh:cut:{user.id}", f"wh:rate:user:{user.id}:{window}")
+        script = scripts.get(id(self)) or scripts.setdefault(
+            id(self), self.redis.register_script(_SINGLE_CHECK)
+        )
+        denied, cut, count = await script(keys=keys)
+        if denied or (cut is not None and issued_at <= float(cut)):
+            raise security.Unauthorized("The access token was revoked.", code="token_revoked")
+        if int(count) > self.settings.user_rate:
+            raise security.RateLimited(headers={"Retry-After": "60"})
+        return user
+
+    security.TokenService.authenticate = authenticate  # type: ignore[method-assign]

@@ -1,9 +1,11 @@
 """Passwords, access tokens and the authentication middleware.
 
 Access tokens are short-lived JWTs (``sub``, ``role``, ``jti``, ``loc``) so a
-request is authenticated without a database read; one Redis round trip checks
+request is authenticated without a database read; one Redis script checks
 the token's ``jti`` against the deny list (logout) and the user's cut-off
-time (deactivation, role change), and counts the per-user rate limit.
+time (deactivation, role change), and counts the per-user rate limit. The
+requests a process authenticates at the same time share that script's round
+trip (:class:`~workhub.kernel.script_batch.ScriptBatch`).
 Refresh tokens are opaque random strings stored only as SHA-256 hashes.
 """
 
@@ -23,11 +25,11 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 
 from workhub.kernel.context import Actor, RequestContext, current_context, set_context
 from workhub.kernel.errors import RateLimited, Unauthorized
+from workhub.kernel.script_batch import ScriptBatch
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
     from redis.asyncio import Redis
-    from redis.commands.core import AsyncScript
 
     from workhub.settings import Settings
 
@@ -98,13 +100,19 @@ class CurrentUser(msgspec.Struct, frozen=True):
 
 
 _AUTH_CHECK = """
-local denied = redis.call('EXISTS', KEYS[1])
-local cut = redis.call('GET', KEYS[2])
-local count = redis.call('INCR', KEYS[3])
-if count == 1 then redis.call('EXPIRE', KEYS[3], 61) end
-return {denied, cut, count}
+local out = {}
+for i = 1, #KEYS, 3 do
+  local count = redis.call('INCR', KEYS[i + 2])
+  if count == 1 then redis.call('EXPIRE', KEYS[i + 2], 61) end
+  out[#out + 1] = redis.call('EXISTS', KEYS[i])
+  out[#out + 1] = redis.call('GET', KEYS[i + 1])
+  out[#out + 1] = count
+end
+return out
 """
-"""Deny list, cut-off and the per-user request count of one request: a single round trip (EVALSHA)."""
+"""Deny list, cut-off and the per-user request count of each request in a batch (three keys each).
+
+A missing cut-off comes back from ``GET`` as ``false``, so each request's three values stay in place."""
 
 
 _VERIFIED_CACHE_SIZE = 4096
@@ -119,7 +127,7 @@ class TokenService:
     def __init__(self, settings: Settings, redis: Redis) -> None:
         self.settings = settings
         self.redis = redis
-        self._check: AsyncScript | None = None
+        self._checks = ScriptBatch(redis, _AUTH_CHECK, keys_per_call=3, values_per_call=3)
         self._verified: dict[str, tuple[CurrentUser, float]] = {}
 
     def issue(self, user_id: UUID, role: str, locale: str = "en") -> tuple[str, int]:
@@ -186,13 +194,11 @@ class TokenService:
         await self.redis.set(f"wh:cut:{user_id}", repr(time.time()), ex=self.settings.access_token_ttl + 60)
 
     async def authenticate(self, token: str) -> CurrentUser:
-        """Decode, then check deny list, cut-off and the per-user rate in one Redis call."""
+        """Decode, then check deny list, cut-off and the per-user rate in one (shared) Redis call."""
         user, issued_at = self.decode(token)
         window = int(time.time()) // 60
         keys = (f"wh:deny:{user.jti}", f"wh:cut:{user.id}", f"wh:rate:user:{user.id}:{window}")
-        if self._check is None:
-            self._check = self.redis.register_script(_AUTH_CHECK)
-        denied, cut, count = await self._check(keys=keys)
+        denied, cut, count = await self._checks.run(keys)
         if denied:
             raise Unauthorized("The access token was revoked.", code="token_revoked")
         if cut is not None and issued_at <= float(cut):

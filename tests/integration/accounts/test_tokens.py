@@ -205,3 +205,21 @@ async def test_bad_or_missing_credentials(client: AsyncTestClient[Any], settings
     resp = await client.get("/api/v1/admin/users", headers=bearer(forged))
     assert resp.status_code == 401
     assert resp.json()["code"] == "token_invalid"
+
+
+async def test_requests_checked_together_get_their_own_answers(client: AsyncTestClient[Any], api: Api) -> None:
+    """Concurrent requests share one Redis check; a revoked token among them is still refused alone."""
+    leaving = await api.user("Leaving")
+    staying = await api.user("Staying")
+    assert (await client.post(LOGOUT, headers=leaving.headers)).status_code == 204
+
+    users = [leaving, staying] * 10
+    answers = await asyncio.gather(*(client.get("/api/v1/me", headers=u.headers) for u in users))
+
+    for user, resp in zip(users, answers, strict=True):
+        if user is leaving:
+            assert resp.status_code == 401
+            assert resp.json()["code"] == "token_revoked"
+        else:
+            assert resp.status_code == 200, resp.text
+            assert resp.json()["id"] == str(staying.id)
