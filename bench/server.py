@@ -12,7 +12,10 @@ the recorded results use none) changes one thing to measure what it costs:
   this itself at start-up, so this switch only repeats it);
 * ``pool-20``: a database pool of 20 connections (now the default size);
 * ``auth-unbatched``: every request runs its own Redis auth check, as before
-  concurrent requests shared one call (:mod:`workhub.kernel.script_batch`).
+  concurrent requests shared one call (:mod:`workhub.kernel.script_batch`);
+* ``guard-query``: ``in_statement`` guards send their own access query and
+  decide before the handler, as before the project task list's page
+  brought the caller's role along (the page still carries it, unused).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ("EXPERIMENTS", "create_bench_app")
 
-EXPERIMENTS = ("relay", "gc-freeze", "pool-20", "auth-unbatched")
+EXPERIMENTS = ("relay", "gc-freeze", "pool-20", "auth-unbatched", "guard-query")
 
 
 def create_bench_app() -> socketio.ASGIApp:
@@ -45,6 +48,8 @@ def create_bench_app() -> socketio.ASGIApp:
         raise ValueError(f"unknown WORKHUB_BENCH_EXPERIMENTS: {', '.join(sorted(unknown))}")
     if "auth-unbatched" in experiments:
         _unbatched_auth()
+    if "guard-query" in experiments:
+        _guard_queries()
     if "pool-20" in experiments:
         settings = msgspec.structs.replace(settings, db_pool_size=20)
     app = create_asgi(
@@ -88,3 +93,30 @@ def _unbatched_auth() -> None:
         return user
 
     security.TokenService.authenticate = authenticate  # type: ignore[method-assign]
+
+
+def _guard_queries() -> None:
+    """``in_statement`` guards query and decide up front; the handler's settling changes nothing."""
+    from workhub.kernel import guards
+
+    class Settled(guards.PendingAccess):
+        def settle(self, found: guards.Access | None) -> guards.Access:
+            return self._state.access
+
+        async def resolve(self, session: Any) -> guards.Access:
+            return self._state.access
+
+    async def call(self: guards.ProjectGuard, connection: Any, _: Any) -> None:
+        state = connection.app.state
+        resolver = state.registry_access_scopes[self.scope]
+        object_id = connection.path_params[self.param]
+        session = state.db_config.provide_session(state, connection.scope)
+        connection.state.access = self.decide(
+            await resolver(session, object_id, connection.user.id), connection.user
+        )
+        if self.in_statement:
+            connection.state.pending_access = Settled(
+                self, resolver, object_id, connection.user, connection.state
+            )
+
+    guards.ProjectGuard.__call__ = call  # type: ignore[method-assign]

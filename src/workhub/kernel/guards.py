@@ -6,6 +6,14 @@ owning module registered), then answers 404 for callers who may not see the
 project, 403 for those who may see but not act, and 409 for changes inside an
 archived project. The resolved :class:`Access` is left on
 ``request.state.access`` for the handler.
+
+A read route whose one statement can carry the access columns itself (the
+projects module's access relation joined in, as the project task list
+does) declares ``requires(..., in_statement=True)``: the guard then sends
+nothing, leaves a :class:`PendingAccess` on ``request.state.pending_access``,
+and the handler hands it what its statement found before it uses a row. The
+decision is the same function of the same columns; the request saves the
+guard's round trip, which under load is a fifth of a list's CPU time.
 """
 
 from __future__ import annotations
@@ -26,7 +34,15 @@ if TYPE_CHECKING:
 
     from workhub.kernel.security import CurrentUser
 
-__all__ = ("Access", "AccessResolver", "admin_only", "get_access", "requires")
+__all__ = (
+    "Access",
+    "AccessResolver",
+    "PendingAccess",
+    "admin_only",
+    "get_access",
+    "pending_access",
+    "requires",
+)
 
 READ_ACTIONS = frozenset(
     {Action.PROJECT_READ, Action.MEMBER_READ, Action.TASK_READ, Action.AUDIT_READ, Action.CHANNEL_READ}
@@ -54,10 +70,13 @@ AccessResolver = Callable[["AsyncSession", UUID, UUID], Awaitable["Access | None
 class ProjectGuard:
     """A guard for one action on one kind of object (introspected by the access-matrix test)."""
 
-    def __init__(self, action: Action, scope: str, param: str) -> None:
+    def __init__(self, action: Action, scope: str, param: str, *, in_statement: bool = False) -> None:
+        if in_statement and action not in READ_ACTIONS:
+            raise ValueError("only reads may take their access from the handler's statement")
         self.action = action
         self.scope = scope
         self.param = param
+        self.in_statement = in_statement
 
     async def __call__(self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         user: CurrentUser = connection.user
@@ -67,8 +86,14 @@ class ProjectGuard:
         object_id = raw if isinstance(raw, UUID) else UUID(str(raw))
         state = connection.app.state
         resolver: AccessResolver = state.registry_access_scopes[self.scope]
+        if self.in_statement:
+            connection.state.pending_access = PendingAccess(self, resolver, object_id, user, connection.state)
+            return
         session = state.db_config.provide_session(state, connection.scope)
-        found = await resolver(session, object_id, user.id)
+        connection.state.access = self.decide(await resolver(session, object_id, user.id), user)
+
+    def decide(self, found: Access | None, user: CurrentUser) -> Access:
+        """The permission table applied: 404 unseen, 403 not allowed, 409 a change in an archived project."""
         if found is None or not can_read(found.role, is_admin=user.is_admin):
             raise NotFound
         access = Access(found.project_id, found.role, found.archived, user.is_admin)
@@ -76,12 +101,54 @@ class ProjectGuard:
             raise Forbidden
         if access.archived and self.action not in READ_ACTIONS and self.action is not Action.PROJECT_ARCHIVE:
             raise Conflict("The project is archived.", code="project_archived")
-        connection.state.access = access
+        return access
 
 
-def requires(action: Action, scope: str = "project", param: str | None = None) -> ProjectGuard:
-    """A guard allowing ``action`` on the object named by path parameter ``param``."""
-    return ProjectGuard(action, scope, param or f"{scope}_id")
+class PendingAccess:
+    """An ``in_statement`` guard's decision, waiting for the handler's statement to bring the columns."""
+
+    def __init__(
+        self,
+        guard: ProjectGuard,
+        resolver: AccessResolver,
+        object_id: UUID,
+        user: CurrentUser,
+        state: Any,
+    ) -> None:
+        self.guard = guard
+        self.resolver = resolver
+        self.object_id = object_id
+        self.user = user
+        self._state = state
+
+    def settle(self, found: Access | None) -> Access:
+        """Decide from what the handler's statement found (raises as the guard would)."""
+        access = self.guard.decide(found, self.user)
+        self._state.access = access
+        return access
+
+    async def resolve(self, session: AsyncSession) -> Access:
+        """Decide with the scope's own statement, for when the handler's found no row to carry it."""
+        return self.settle(await self.resolver(session, self.object_id, self.user.id))
+
+
+def requires(
+    action: Action, scope: str = "project", param: str | None = None, *, in_statement: bool = False
+) -> ProjectGuard:
+    """A guard allowing ``action`` on the object named by path parameter ``param``.
+
+    ``in_statement``: a read whose handler settles the :class:`PendingAccess`
+    from its own statement (see the module's docstring).
+    """
+    return ProjectGuard(action, scope, param or f"{scope}_id", in_statement=in_statement)
+
+
+def pending_access(state: Any) -> PendingAccess:
+    """The decision an ``in_statement`` guard left for this request's handler to settle."""
+    pending = getattr(state, "pending_access", None)
+    if not isinstance(pending, PendingAccess):
+        raise RuntimeError("no in_statement project guard ran for this route")
+    return pending
 
 
 async def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

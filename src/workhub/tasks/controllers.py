@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workhub.kernel.db import request_session
 from workhub.kernel.errors import FieldError, ValidationFailed
-from workhub.kernel.guards import get_access, requires
+from workhub.kernel.guards import get_access, pending_access, requires
 from workhub.kernel.pagination import MAX_LIMIT
 from workhub.kernel.permissions import Action
 from workhub.kernel.security import CurrentUser
@@ -176,7 +176,7 @@ class TaskController(Controller):
     @get(
         "/projects/{project_id:uuid}/tasks",
         operation_id="ListProjectTasks",
-        guards=[requires(Action.TASK_READ, scope="task_project", param="project_id")],
+        guards=[requires(Action.TASK_READ, scope="task_project", param="project_id", in_statement=True)],
         summary="Tasks of a project",
     )
     async def list_project_tasks(
@@ -185,9 +185,16 @@ class TaskController(Controller):
         project_id: FromPath[UUID],
         filters: NamedDependency[TaskFilters],
     ) -> schemas.TaskPage:
-        """Live tasks of the project, filtered and sorted; ``next_cursor`` leads to the next page."""
+        """Live tasks of the project, filtered and sorted; ``next_cursor`` leads to the next page.
+
+        The page's statement also brings the caller's role, which settles the
+        guard's decision (one round trip).
+        """
         return await TaskReader(request_session(request)).page_tasks(
-            filters, user_id=request.user.id, project_id=project_id
+            filters,
+            user_id=request.user.id,
+            project_id=project_id,
+            access=pending_access(request.state),
         )
 
     @get("/tasks", operation_id="ListTasks", summary="Tasks across my projects")

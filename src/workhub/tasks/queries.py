@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from workhub.kernel.clock import clock
 from workhub.kernel.errors import NotFound, ValidationFailed
+from workhub.kernel.guards import Access
 from workhub.kernel.pagination import decode_cursor, encode_cursor
 from workhub.projects.services import member_projects_sql, project_access_sql
 from workhub.tasks import schemas
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession
+
+    from workhub.kernel.guards import PendingAccess
 
 __all__ = (
     "OPEN",
@@ -57,14 +61,24 @@ _SORT_SQL = {
     + f" ELSE {len(PRIORITY_RANK)} END",
     "updated": "t.updated_at",
 }
-_SELECT = (
+_COLUMNS = (
     "SELECT t.id, t.project_id, t.number, pa.project_key, t.title, t.description, t.status, t.overdue,"
     " t.priority, t.labels, t.assignee_id, t.creator_id, t.deadline, t.completed_at, t.source,"
     " t.source_ref, t.version, t.created_at, t.updated_at"
-    " FROM task AS t"
-    f" JOIN {project_access_sql()} AS pa ON pa.project_id = t.project_id"
 )
+_SELECT = f"{_COLUMNS} FROM task AS t JOIN {project_access_sql()} AS pa ON pa.project_id = t.project_id"
 """Tasks with their project's key and archived flag, from the projects module's access relation."""
+_ARCHIVED, _ROLE = 19, 20
+"""Where :func:`_gated_select` puts the access columns, after the task's."""
+
+
+@lru_cache(maxsize=8)
+def _gated_select(user: str) -> str:
+    """:data:`_SELECT` plus the project's archived flag and the role of the user at placeholder ``user``."""
+    access = project_access_sql(user)
+    return (
+        f"{_COLUMNS}, pa.archived, pa.role FROM task AS t JOIN {access} AS pa ON pa.project_id = t.project_id"
+    )
 
 
 @dataclass(frozen=True)
@@ -98,49 +112,29 @@ def is_overdue(status: str, flagged: bool, deadline: datetime | None, now: datet
 
 
 def row_to_task(row: Sequence[Any], now: datetime) -> schemas.Task:
-    """A Struct from one row of :data:`_SELECT`; ``overdue`` is worked out for ``now``."""
-    (
-        id_,
-        project_id,
-        number,
-        key,
-        title,
-        description,
-        status,
-        overdue,
-        priority,
-        labels,
-        assignee_id,
-        creator_id,
-        deadline,
-        completed_at,
-        source,
-        source_ref,
-        version,
-        created_at,
-        updated_at,
-    ) = row
+    """A Struct from the first 19 columns of a row of :data:`_SELECT`; ``overdue`` is worked out for ``now``."""
+    number, status, deadline = row[2], row[6], row[12]
     return schemas.Task(
-        id=id_,
-        project_id=project_id,
+        id=row[0],
+        project_id=row[1],
         number=number,
-        key=f"{key}-{number}",
-        title=title,
-        description=description,
+        key=f"{row[3]}-{number}",
+        title=row[4],
+        description=row[5],
         status=status,
         overdue=status in OPEN
-        and (overdue or (deadline is not None and deadline < now)),  # is_overdue, inlined
-        priority=priority,
-        labels=labels,
-        assignee_id=assignee_id,
-        creator_id=creator_id,
+        and (row[7] or (deadline is not None and deadline < now)),  # is_overdue, inlined
+        priority=row[8],
+        labels=row[9],
+        assignee_id=row[10],
+        creator_id=row[11],
         deadline=deadline,
-        completed_at=completed_at,
-        source=source,
-        source_ref=source_ref,
-        version=version,
-        created_at=created_at,
-        updated_at=updated_at,
+        completed_at=row[13],
+        source=row[14],
+        source_ref=row[15],
+        version=row[16],
+        created_at=row[17],
+        updated_at=row[18],
     )
 
 
@@ -191,13 +185,17 @@ class TaskQuery:
         project_id: UUID | None,
         visible_to: UUID | None,
         default_sort: str,
+        access_of: UUID | None = None,
     ) -> tuple[str, list[Any], str]:
         """The statement for one page (``limit + 1`` rows) and the sort field it uses.
 
         ``project_id`` scopes to one project; otherwise ``visible_to`` (a user
         id, None for administrators) keeps the caller's projects, and archived
         projects are left out unless ``filters.project_id`` names one.
+        ``access_of`` (a user id) adds the project's archived flag and that
+        user's role to every row (:data:`_ARCHIVED`, :data:`_ROLE`).
         """
+        select = _SELECT if access_of is None else _gated_select(self.bind(access_of))
         w = self.where
         if project_id is not None:
             w.append(f"t.project_id = {self.bind(project_id)}")
@@ -217,7 +215,7 @@ class TaskQuery:
             w.append(f"({key}, t.id) {op} ({self.bind(value)}, {self.bind(last_id)})")
         direction = "DESC" if descending else "ASC"
         sql = (
-            f"{_SELECT} WHERE {' AND '.join(w)}"
+            f"{select} WHERE {' AND '.join(w)}"
             f" ORDER BY {key} {direction}, t.id {direction} LIMIT {self.bind(filters.limit + 1)}"
         )
         return sql, self.params, name
@@ -312,12 +310,15 @@ class TaskReader:
         user_id: UUID,
         project_id: UUID | None = None,
         is_admin: bool = False,
+        access: PendingAccess | None = None,
     ) -> schemas.TaskPage:
         """A page of live tasks in ``project_id``, or across every project the caller may see.
 
         Across projects, members see their projects and administrators every
         project; archived projects are left out unless ``filters.project_id``
-        names one.
+        names one. In a project, ``access`` (the route guard's pending
+        decision) is settled from the page's own rows, which carry the
+        caller's role; only an empty page asks the guard's statement.
         """
         now = clock.now()
         sql, params, sort = TaskQuery().page(
@@ -326,8 +327,15 @@ class TaskReader:
             project_id=project_id,
             visible_to=None if is_admin else user_id,
             default_sort="-number" if project_id is not None else "-updated",
+            access_of=user_id if access is not None and project_id is not None else None,
         )
         rows = await (await driver_connection(self.session)).fetch(sql, *params)
+        if access is not None and project_id is not None:
+            if rows:
+                first = rows[0]
+                access.settle(Access(project_id=project_id, role=first[_ROLE], archived=first[_ARCHIVED]))
+            else:
+                await access.resolve(self.session)
         limit = filters.limit
         items = [row_to_task(row, now) for row in rows[:limit]]
         next_cursor = encode_task_cursor(items[-1], sort) if len(rows) > limit and items else None

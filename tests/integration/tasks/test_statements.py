@@ -1,4 +1,8 @@
-"""The busiest task routes stay one statement each: the guard's access query and the read itself.
+"""The busiest task routes send as few statements as they can.
+
+A project's task list is one statement: the page brings the caller's role
+with its rows, and the guard decides from it. Other guarded reads are two:
+the guard's access query and the read itself.
 
 Every statement the app sends is recorded twice over: SQLAlchemy's cursor
 events see ORM/Core statements, and an asyncpg query logger on each pooled
@@ -76,18 +80,24 @@ async def _sent_by(board: Board, statements: Statements, url: str, **params: Any
     return await statements.read()
 
 
-async def test_listing_fifty_tasks_of_a_project_is_two_statements(
-    board: Board, statements: Statements
-) -> None:
+async def test_listing_fifty_tasks_of_a_project_is_one_statement(board: Board, statements: Statements) -> None:
     for n in range(55):
         await board.create(title=f"Task {n}")
     sent = await _sent_by(board, statements, board.tasks_url, limit=50)
-    # The guard's access query, then the page: no BEGIN/COMMIT, no per-row lookups.
-    assert len(sent) == 2, sent
-    assert all(s.upper().startswith("SELECT") for s in sent), sent
+    # The page with the caller's role: no guard query, no BEGIN/COMMIT, no per-row lookups.
+    assert len(sent) == 1, sent
+    assert sent[0].upper().startswith("SELECT"), sent
     page = (await board.list(by=board.editor, limit=50))["items"]
     assert len(page) == 50
     assert page[0]["key"] == "OPS-55"
+
+
+async def test_an_empty_page_asks_the_guard_statement(board: Board, statements: Statements) -> None:
+    await board.create(title="Only one", priority="low")
+    sent = await _sent_by(board, statements, board.tasks_url, priority="urgent")
+    # No row came back to carry the role, so the guard's own access query decides.
+    assert len(sent) == 2, sent
+    assert all(s.upper().startswith("SELECT") for s in sent), sent
 
 
 async def test_reading_one_task_is_two_statements(board: Board, statements: Statements) -> None:
