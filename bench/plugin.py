@@ -1,9 +1,10 @@
 """The bench-only WorkHub plugin: two ceiling routes served by the same process as the app.
 
 * ``GET /api/v1/integrations/bench/ceiling/projects/{id}/tasks?limit=50`` runs
-  the project task list query (the statement ``TaskService.page_tasks`` sends
-  for a project's first page) with bare asyncpg and encodes the same
-  ``TaskPage`` with msgspec: no ORM, no session, no auth, no guard.
+  the project task list query (the statement ``TaskReader.page_tasks`` sends
+  for a project's first page, without the caller's role) with bare asyncpg,
+  turns the rows into Structs with the app's own ``row_to_task`` and encodes
+  the same ``TaskPage`` with msgspec: no ORM, no session, no auth, no guard.
 * ``GET /api/v1/integrations/bench/ceiling/const`` answers a constant JSON body.
 
 Both are public and go through the app's middleware stack like any route, so
@@ -38,6 +39,7 @@ from workhub.kernel.pagination import MAX_LIMIT, encode_cursor
 from workhub.kernel.permissions import Action
 from workhub.kernel.plugins import Registry
 from workhub.tasks import schemas
+from workhub.tasks.queries import row_to_task
 
 __all__ = ("LIST_SQL", "BenchPlugin", "plugin")
 
@@ -54,7 +56,6 @@ LIMIT $2
 
 Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT)]
 CONSTANT = msgspec.json.encode({"status": "ok", "service": "workhub-bench"})
-_OPEN = frozenset({"todo", "in_progress"})
 _encoder = msgspec.json.Encoder()
 
 
@@ -85,32 +86,6 @@ async def _keep(connection: asyncpg.Connection) -> None:
     _ = connection
 
 
-def _task(row: Any, now: datetime) -> schemas.Task:
-    status = row[6]
-    deadline = row[12]
-    return schemas.Task(
-        id=row[0],
-        project_id=row[1],
-        number=row[2],
-        key=f"{row[3]}-{row[2]}",
-        title=row[4],
-        description=row[5],
-        status=status,
-        overdue=status in _OPEN and (row[7] or (deadline is not None and deadline < now)),
-        priority=row[8],
-        labels=row[9],
-        assignee_id=row[10],
-        creator_id=row[11],
-        deadline=deadline,
-        completed_at=row[13],
-        source=row[14],
-        source_ref=row[15],
-        version=row[16],
-        created_at=row[17],
-        updated_at=row[18],
-    )
-
-
 class BenchPlugin:
     """Adds the ceiling routes; ``pool_size`` matches the app's SQLAlchemy pool plus overflow."""
 
@@ -130,7 +105,7 @@ class BenchPlugin:
             connections = await pool.get()
             rows = await connections.fetch(LIST_SQL, project_id, limit + 1)
             now = datetime.now(UTC)
-            items = [_task(row, now) for row in rows[:limit]]
+            items = [row_to_task(row, now) for row in rows[:limit]]
             cursor = None
             if len(rows) > limit and items:
                 cursor = encode_cursor("number", items[-1].number, str(items[-1].id))

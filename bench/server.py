@@ -15,7 +15,9 @@ the recorded results use none) changes one thing to measure what it costs:
   concurrent requests shared one call (:mod:`workhub.kernel.script_batch`);
 * ``guard-query``: ``in_statement`` guards send their own access query and
   decide before the handler, as before the project task list's page
-  brought the caller's role along (the page still carries it, unused).
+  brought the caller's role along (the page still carries it, unused);
+* ``gc-young-50k``: the collector's first generation at 50,000 allocations
+  instead of 700.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ("EXPERIMENTS", "create_bench_app")
 
-EXPERIMENTS = ("relay", "gc-freeze", "pool-20", "auth-unbatched", "guard-query")
+EXPERIMENTS = ("relay", "gc-freeze", "pool-20", "auth-unbatched", "guard-query", "gc-young-50k")
 
 
 def create_bench_app() -> socketio.ASGIApp:
@@ -57,6 +59,8 @@ def create_bench_app() -> socketio.ASGIApp:
         plugins=[BenchPlugin(pool_size=settings.db_pool_size)],
         run_relay="relay" in experiments,
     )
+    if "gc-young-50k" in experiments:
+        gc.set_threshold(50_000, 10, 10)
     if "gc-freeze" in experiments:
         gc.collect()
         gc.freeze()

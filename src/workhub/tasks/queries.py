@@ -112,29 +112,33 @@ def is_overdue(status: str, flagged: bool, deadline: datetime | None, now: datet
 
 
 def row_to_task(row: Sequence[Any], now: datetime) -> schemas.Task:
-    """A Struct from the first 19 columns of a row of :data:`_SELECT`; ``overdue`` is worked out for ``now``."""
+    """A Struct from the first 19 columns of a row of :data:`_SELECT`; ``overdue`` is worked out for ``now``.
+
+    The arguments are positional, in the order of :class:`~workhub.tasks.schemas.Task`'s
+    fields: a list makes 50 of these per page, and keywords cost three times as much.
+    """
     number, status, deadline = row[2], row[6], row[12]
     return schemas.Task(
-        id=row[0],
-        project_id=row[1],
-        number=number,
-        key=f"{row[3]}-{number}",
-        title=row[4],
-        description=row[5],
-        status=status,
-        overdue=status in OPEN
-        and (row[7] or (deadline is not None and deadline < now)),  # is_overdue, inlined
-        priority=row[8],
-        labels=row[9],
-        assignee_id=row[10],
-        creator_id=row[11],
-        deadline=deadline,
-        completed_at=row[13],
-        source=row[14],
-        source_ref=row[15],
-        version=row[16],
-        created_at=row[17],
-        updated_at=row[18],
+        row[0],  # id
+        row[1],  # project_id
+        number,
+        f"{row[3]}-{number}",  # key
+        row[4],  # title
+        row[5],  # description
+        status,
+        status in OPEN
+        and (row[7] or (deadline is not None and deadline < now)),  # overdue: is_overdue, inlined
+        row[8],  # priority
+        row[9],  # labels
+        row[10],  # assignee_id
+        row[11],  # creator_id
+        deadline,
+        row[13],  # completed_at
+        row[14],  # source
+        row[15],  # source_ref
+        row[16],  # version
+        row[17],  # created_at
+        row[18],  # updated_at
     )
 
 

@@ -48,6 +48,8 @@ class Task(msgspec.Struct):
 
     ``key`` is the project key and the per-project number (``OPS-42``);
     ``overdue`` is true while the task is open and its deadline has passed.
+    :func:`~workhub.tasks.queries.row_to_task` passes the fields by position:
+    change their order there too.
     """
 
     id: UUID
