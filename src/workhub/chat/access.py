@@ -22,9 +22,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from workhub.kernel.db import driver_connection
 from workhub.kernel.guards import Access
 from workhub.projects.services import project_access_sql
-from workhub.tasks.queries import driver_connection
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -26,7 +26,15 @@ if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-__all__ = ("Base", "build_db_config", "metadata", "new_id", "request_session", "session_scope")
+__all__ = (
+    "Base",
+    "build_db_config",
+    "driver_connection",
+    "metadata",
+    "new_id",
+    "request_session",
+    "session_scope",
+)
 
 Base = UUIDv7AuditBase
 """Base class for every WorkHub model (UUIDv7 ``id``, ``created_at``, ``updated_at``)."""
@@ -87,3 +95,19 @@ def request_session(connection: ASGIConnection[Any, Any, Any, Any]) -> AsyncSess
 def engine_of(config: SQLAlchemyAsyncConfig) -> AsyncEngine:
     """The engine behind ``config`` (created on first use)."""
     return config.get_engine()
+
+
+async def driver_connection(session: AsyncSession) -> Any:
+    """The asyncpg connection under ``session`` (inside its transaction, if one is open).
+
+    For the hot reads and access checks that skip the ORM: plain SQL on the
+    driver sends no ``BEGIN``/``COMMIT`` outside a write. Remembered in
+    ``session.info`` for the rest of the request, so the guard and the
+    handler share one checkout.
+    """
+    driver = session.info.get("asyncpg")
+    if driver is None or not session.in_transaction():
+        connection = await session.connection()
+        raw = await connection.get_raw_connection()
+        driver = session.info["asyncpg"] = raw.driver_connection
+    return driver

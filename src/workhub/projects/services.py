@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from workhub.kernel.clock import clock
-from workhub.kernel.db import new_id
+from workhub.kernel.db import driver_connection, new_id
 from workhub.kernel.errors import Conflict, Forbidden
 from workhub.kernel.events import publish
 from workhub.kernel.guards import Access
@@ -59,16 +59,17 @@ class TaskNumber(NamedTuple):
     number: int
 
 
+_PROJECT_ACCESS_SQL = f"SELECT pa.project_id, pa.archived, pa.role FROM {project_access_sql('$2')} AS pa WHERE pa.project_id = $1"
+
+
 async def resolve_project_access(session: AsyncSession, project_id: UUID, user_id: UUID) -> Access | None:
-    """Access resolver for the ``project`` scope: one query for existence and role."""
-    access = project_access(user_id)
-    row = (
-        await session.execute(
-            select(access.c.project_id, access.c.archived, access.c.role).where(
-                access.c.project_id == project_id
-            )
-        )
-    ).first()
+    """Access resolver for the ``project`` scope: one statement for existence and role.
+
+    It guards every project, member, invitation and channel route, so it is
+    plain SQL on the session's asyncpg connection like the tasks module's
+    resolvers: no ORM statement compilation, no ``BEGIN`` outside a write.
+    """
+    row = await (await driver_connection(session)).fetchrow(_PROJECT_ACCESS_SQL, project_id, user_id)
     if row is None:
         return None
     return Access(project_id=row[0], role=row[2], archived=row[1])

@@ -19,9 +19,10 @@ from uuid import UUID
 import msgspec
 
 from workhub.kernel.clock import clock
+from workhub.kernel.db import driver_connection
 from workhub.projects.services import project_access_sql
 from workhub.tasks.calendar_schemas import Calendar, CalendarItem
-from workhub.tasks.queries import OPEN, TaskQuery, driver_connection
+from workhub.tasks.queries import OPEN, TaskQuery
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -16,8 +16,9 @@ from uuid import UUID
 
 import msgspec
 
+from workhub.kernel.db import driver_connection
 from workhub.projects.services import project_access_sql
-from workhub.tasks.queries import OPEN, driver_connection
+from workhub.tasks.queries import OPEN
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from workhub.kernel.clock import clock
+from workhub.kernel.db import driver_connection
 from workhub.projects.services import member_projects_sql, project_access_sql
-from workhub.tasks.queries import TaskFilters, TaskQuery, driver_connection, row_to_task
+from workhub.tasks.queries import TaskFilters, TaskQuery, row_to_task
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from workhub.kernel.clock import clock
+from workhub.kernel.db import driver_connection
 from workhub.kernel.errors import NotFound, ValidationFailed
 from workhub.kernel.guards import Access
 from workhub.kernel.pagination import decode_cursor, encode_cursor
@@ -41,7 +42,6 @@ __all__ = (
     "TaskQuery",
     "TaskReader",
     "decode_task_cursor",
-    "driver_connection",
     "encode_task_cursor",
     "is_overdue",
     "row_to_task",
@@ -140,20 +140,6 @@ def row_to_task(row: Sequence[Any], now: datetime) -> schemas.Task:
         row[17],  # created_at
         row[18],  # updated_at
     )
-
-
-async def driver_connection(session: AsyncSession) -> Any:
-    """The asyncpg connection under ``session`` (inside its transaction, if one is open).
-
-    Remembered in ``session.info`` for the rest of the request, so the guard
-    and the handler share one checkout.
-    """
-    driver = session.info.get("asyncpg")
-    if driver is None or not session.in_transaction():
-        connection = await session.connection()
-        raw = await connection.get_raw_connection()
-        driver = session.info["asyncpg"] = raw.driver_connection
-    return driver
 
 
 def _escape_like(text: str) -> str:

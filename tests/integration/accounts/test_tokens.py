@@ -207,7 +207,9 @@ async def test_bad_or_missing_credentials(client: AsyncTestClient[Any], settings
     assert resp.json()["code"] == "token_invalid"
 
 
-async def test_requests_checked_together_get_their_own_answers(client: AsyncTestClient[Any], api: Api) -> None:
+async def test_requests_checked_together_get_their_own_answers(
+    client: AsyncTestClient[Any], api: Api
+) -> None:
     """Concurrent requests share one Redis check; a revoked token among them is still refused alone."""
     leaving = await api.user("Leaving")
     staying = await api.user("Staying")

@@ -80,7 +80,9 @@ async def _sent_by(board: Board, statements: Statements, url: str, **params: Any
     return await statements.read()
 
 
-async def test_listing_fifty_tasks_of_a_project_is_one_statement(board: Board, statements: Statements) -> None:
+async def test_listing_fifty_tasks_of_a_project_is_one_statement(
+    board: Board, statements: Statements
+) -> None:
     for n in range(55):
         await board.create(title=f"Task {n}")
     sent = await _sent_by(board, statements, board.tasks_url, limit=50)
