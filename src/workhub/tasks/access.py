@@ -5,6 +5,9 @@ project is archived and the caller's role there; the guard turns that into
 404/403/409 with the one permission table. They run on every task request,
 so they are plain SQL on the session's asyncpg connection: outside a write
 no ``BEGIN``/``COMMIT`` is sent, and a read request costs two statements.
+The project task list and ``GET /tasks/{id}`` save one: their guards are
+``in_statement`` and decide from the role their own row brings, and ask
+these resolvers only when no row came back.
 
 Scopes:
 
@@ -14,7 +17,7 @@ Scopes:
 * ``comment``: comments of live tasks;
 * ``task_project``: a project, for the task routes under
   ``/projects/{project_id}/tasks``; the same answer as the projects module's
-  ``project`` scope, without the ORM, since it guards the busiest list.
+  ``project`` scope.
 
 What a project is and who may see it belongs to the projects module: the
 statements join its :func:`~workhub.projects.services.project_access_sql`

@@ -213,14 +213,18 @@ class TaskController(Controller):
     @get(
         "/tasks/{task_id:uuid}",
         operation_id="GetTask",
-        guards=[requires(Action.TASK_READ, scope="task")],
+        guards=[requires(Action.TASK_READ, scope="task", in_statement=True)],
         summary="A task",
     )
     async def get_task(
-        self, db_session: NamedDependency[AsyncSession], task_id: FromPath[UUID]
+        self, request: Request[CurrentUser, Any, Any], task_id: FromPath[UUID]
     ) -> schemas.Task:
-        """404 for callers outside the project and for deleted tasks."""
-        return await TaskReader(db_session).read_task(task_id)
+        """404 for callers outside the project and for deleted tasks.
+
+        The task's row also brings the caller's role, which settles the
+        guard's decision (one round trip).
+        """
+        return await TaskReader(request_session(request)).read_task(task_id, pending_access(request.state))
 
     @patch(
         "/tasks/{task_id:uuid}",

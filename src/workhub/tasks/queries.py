@@ -162,10 +162,11 @@ class TaskQuery:
         self.params.append(value)
         return f"${len(self.params)}"
 
-    def one(self, task_id: UUID) -> tuple[str, list[Any]]:
-        """The statement for one live task."""
+    def one(self, task_id: UUID, access_of: UUID | None = None) -> tuple[str, list[Any]]:
+        """The statement for one live task (with ``access_of``'s role, as in :meth:`page`)."""
+        select = _SELECT if access_of is None else _gated_select(self.bind(access_of))
         self.where.append(f"t.id = {self.bind(task_id)}")
-        return f"{_SELECT} WHERE {' AND '.join(self.where)}", self.params
+        return f"{select} WHERE {' AND '.join(self.where)}", self.params
 
     def page(
         self,
@@ -285,10 +286,20 @@ class TaskReader:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def read_task(self, task_id: UUID) -> schemas.Task:
-        """One live task (404 when absent or deleted)."""
-        sql, params = TaskQuery().one(task_id)
+    async def read_task(self, task_id: UUID, access: PendingAccess | None = None) -> schemas.Task:
+        """One live task (404 when absent or deleted).
+
+        ``access`` (the route guard's pending decision) is settled from the
+        row, which carries the caller's role; a missing row asks the guard's
+        statement, which answers 404 as the guard would.
+        """
+        sql, params = TaskQuery().one(task_id, access_of=access.user.id if access is not None else None)
         row = await (await driver_connection(self.session)).fetchrow(sql, *params)
+        if access is not None:
+            if row is None:
+                await access.resolve(self.session)
+            else:
+                access.settle(Access(project_id=row[1], role=row[_ROLE], archived=row[_ARCHIVED]))
         if row is None:
             raise NotFound
         return row_to_task(row, clock.now())

@@ -1,5 +1,5 @@
-"""Who may read a project's task list, decided from the page's own rows (and from the guard's
-statement when the page is empty): the same answers as every other guarded route."""
+"""Who may read a project's task list and a task, decided from the read's own rows (and from
+the guard's statement when no row came back): the same answers as every other guarded route."""
 
 from __future__ import annotations
 
@@ -59,3 +59,28 @@ async def test_an_archived_project_stays_readable_to_members_only(board: Board) 
     assert status == 200, body
     assert [t["title"] for t in body["items"]] == ["Archived work"]
     assert (await answer(board, board.outsider))[0] == 404
+
+
+async def test_a_task_is_read_by_members_and_admins_only(board: Board) -> None:
+    task = await board.create(title="Inner detail")
+    url = f"/api/v1/tasks/{task['id']}"
+    admin = await board.api.user("Admin", admin=True)
+    for user in (board.owner, board.editor, board.viewer, admin):
+        resp = await board.client.get(url, headers=user.headers)
+        assert resp.status_code == 200, resp.text
+        assert resp.json()["title"] == "Inner detail"
+    resp = await board.client.get(url, headers=board.outsider.headers)
+    assert resp.status_code == 404
+    assert "Inner detail" not in resp.text
+
+
+async def test_a_deleted_or_unknown_task_is_404_for_everyone(board: Board) -> None:
+    task = await board.create(title="Gone soon")
+    resp = await board.client.delete(f"/api/v1/tasks/{task['id']}", headers=board.owner.headers)
+    assert resp.status_code == 204, resp.text
+    unknown = "/api/v1/tasks/00000000-0000-7000-8000-000000000000"
+    for user in (board.owner, board.viewer, board.outsider):
+        for url in (f"/api/v1/tasks/{task['id']}", unknown):
+            resp = await board.client.get(url, headers=user.headers)
+            assert resp.status_code == 404, (user.name, url, resp.text)
+            assert resp.json()["code"] == "not_found"
