@@ -13,6 +13,7 @@ import pytest
 import uvicorn
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from redis.asyncio import Redis
 
 from workhub.app import create_app
 from workhub.kernel.embedded import free_port
@@ -31,6 +32,15 @@ def write_distribution(root: Path, entries: dict[str, str], name: str = "workhub
     lines = "".join(f"{ep} = {target}\n" for ep, target in entries.items())
     (dist / "entry_points.txt").write_text(f"[workhub.plugins]\n{lines}")
     return root
+
+
+@pytest.fixture
+async def redis(settings: Settings) -> AsyncIterator[Redis]:
+    """A client of the test Redis (answers as bytes; a test module may override it)."""
+    assert settings.redis_url
+    client = Redis.from_url(settings.redis_url)
+    yield client
+    await client.aclose()
 
 
 @pytest.fixture

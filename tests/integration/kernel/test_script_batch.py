@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from workhub.kernel.script_batch import ScriptBatch
-from workhub.settings import Settings
 
 # Per caller: count a visit to KEYS[1] and read KEYS[2] (false when absent, as the auth check does).
 SCRIPT = """
@@ -21,14 +19,6 @@ for i = 1, #KEYS, 2 do
 end
 return out
 """
-
-
-@pytest.fixture
-async def redis(settings: Settings) -> AsyncIterator[Redis]:
-    assert settings.redis_url
-    client = Redis.from_url(settings.redis_url)
-    yield client
-    await client.aclose()
 
 
 async def script_calls(redis: Redis) -> int:

@@ -23,14 +23,6 @@ async def queue(settings: Settings) -> AsyncIterator[SaqQueue]:
     await q.disconnect()
 
 
-@pytest.fixture
-async def redis(settings: Settings) -> AsyncIterator[Redis]:
-    assert settings.redis_url
-    client = Redis.from_url(settings.redis_url)
-    yield client
-    await client.aclose()
-
-
 async def test_an_idle_worker_stops_at_once(queue: SaqQueue) -> None:
     worker = build_worker(queue, {}, [], context={}, shutdown_grace_period_s=20)
     running = asyncio.create_task(worker.start())
