@@ -42,8 +42,7 @@ class ScriptBatch:
         self._script: AsyncScript | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._queue: list[tuple[Sequence[str], asyncio.Future[list[Any]]]] = []
-        self._busy = False
-        self._drainer: asyncio.Task[None] | None = None
+        self._drainer: asyncio.Task[None] | None = None  # kept: the loop holds tasks weakly
 
     async def run(self, keys: Sequence[str]) -> list[Any]:
         """The ``values_per_call`` values the script returned for ``keys``."""
@@ -51,22 +50,18 @@ class ScriptBatch:
             raise ValueError(f"expected {self.keys_per_call} keys, got {len(keys)}")
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # a new event loop (tests, a restarted worker): start afresh
-            self._loop, self._queue, self._busy, self._drainer = loop, [], False, None
+            self._loop, self._queue, self._drainer = loop, [], None
         future: asyncio.Future[list[Any]] = loop.create_future()
         self._queue.append((keys, future))
-        if not self._busy:
-            self._busy = True
-            self._drainer = loop.create_task(self._drain())  # kept: the loop holds tasks weakly
+        if self._drainer is None or self._drainer.done():
+            self._drainer = loop.create_task(self._drain())
         return await future
 
     async def _drain(self) -> None:
         """Send the queue in calls of up to :data:`MAX_BATCH` callers until it is empty."""
-        try:
-            while self._queue:
-                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-                await self._call(batch)
-        finally:
-            self._busy = False
+        while self._queue:
+            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+            await self._call(batch)
 
     async def _call(self, batch: list[tuple[Sequence[str], asyncio.Future[list[Any]]]]) -> None:
         if self._script is None:

@@ -52,7 +52,6 @@ class TasksPlugin:
         from workhub.tasks import events
         from workhub.tasks.access import (
             resolve_comment_access,
-            resolve_project_tasks_access,
             resolve_restorable_task_access,
             resolve_task_access,
         )
@@ -61,7 +60,6 @@ class TasksPlugin:
         registry.add_access_scope("task", resolve_task_access)
         registry.add_access_scope("task_restorable", resolve_restorable_task_access)
         registry.add_access_scope("comment", resolve_comment_access)
-        registry.add_access_scope("task_project", resolve_project_tasks_access)
         registry.add_routes(TaskController, CommentController)
         registry.add_messages(MESSAGES)
         from workhub.tasks.calendar_controllers import CalendarController, CalendarFeedController

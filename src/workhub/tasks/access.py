@@ -14,10 +14,10 @@ Scopes:
 * ``task``: live tasks (a deleted task does not exist);
 * ``task_restorable``: live tasks, and deleted ones for the project's owners
   only (everyone else gets 404, as for any deleted task);
-* ``comment``: comments of live tasks;
-* ``task_project``: a project, for the task routes under
-  ``/projects/{project_id}/tasks``; the same answer as the projects module's
-  ``project`` scope.
+* ``comment``: comments of live tasks.
+
+The task routes under ``/projects/{project_id}/tasks`` use the projects
+module's own ``project`` scope.
 
 What a project is and who may see it belongs to the projects module: the
 statements join its :func:`~workhub.projects.services.project_access_sql`
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 __all__ = (
     "resolve_comment_access",
-    "resolve_project_tasks_access",
     "resolve_restorable_task_access",
     "resolve_task_access",
 )
@@ -56,7 +55,6 @@ _COMMENT_SQL = (
     f" JOIN {_ACCESS} AS pa ON pa.project_id = t.project_id"
     " WHERE c.id = $1"
 )
-_PROJECT_SQL = f"SELECT pa.project_id, pa.archived, pa.role FROM {_ACCESS} AS pa WHERE pa.project_id = $1"
 
 
 async def resolve_task_access(session: AsyncSession, task_id: UUID, user_id: UUID) -> Access | None:
@@ -80,16 +78,6 @@ async def resolve_restorable_task_access(
 async def resolve_comment_access(session: AsyncSession, comment_id: UUID, user_id: UUID) -> Access | None:
     """The ``comment`` scope: comments of deleted tasks do not exist."""
     row = await (await driver_connection(session)).fetchrow(_COMMENT_SQL, comment_id, user_id)
-    if row is None:
-        return None
-    return Access(project_id=row[0], role=row[2], archived=row[1])
-
-
-async def resolve_project_tasks_access(
-    session: AsyncSession, project_id: UUID, user_id: UUID
-) -> Access | None:
-    """The ``task_project`` scope: a project and the caller's role in it."""
-    row = await (await driver_connection(session)).fetchrow(_PROJECT_SQL, project_id, user_id)
     if row is None:
         return None
     return Access(project_id=row[0], role=row[2], archived=row[1])

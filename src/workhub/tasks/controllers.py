@@ -160,7 +160,7 @@ class TaskController(Controller):
     @post(
         "/projects/{project_id:uuid}/tasks",
         operation_id="CreateTask",
-        guards=[requires(Action.TASK_CREATE, scope="task_project", param="project_id")],
+        guards=[requires(Action.TASK_CREATE)],
         summary="Create a task",
     )
     async def create_task(
@@ -176,7 +176,7 @@ class TaskController(Controller):
     @get(
         "/projects/{project_id:uuid}/tasks",
         operation_id="ListProjectTasks",
-        guards=[requires(Action.TASK_READ, scope="task_project", param="project_id", in_statement=True)],
+        guards=[requires(Action.TASK_READ, in_statement=True)],
         summary="Tasks of a project",
     )
     async def list_project_tasks(

@@ -66,7 +66,8 @@ _COLUMNS = (
     " t.priority, t.labels, t.assignee_id, t.creator_id, t.deadline, t.completed_at, t.source,"
     " t.source_ref, t.version, t.created_at, t.updated_at"
 )
-_SELECT = f"{_COLUMNS} FROM task AS t JOIN {project_access_sql()} AS pa ON pa.project_id = t.project_id"
+_FROM = " FROM task AS t JOIN {access} AS pa ON pa.project_id = t.project_id"
+_SELECT = _COLUMNS + _FROM.format(access=project_access_sql())
 """Tasks with their project's key and archived flag, from the projects module's access relation."""
 _ARCHIVED, _ROLE = 19, 20
 """Where :func:`_gated_select` puts the access columns, after the task's."""
@@ -75,10 +76,7 @@ _ARCHIVED, _ROLE = 19, 20
 @lru_cache(maxsize=8)
 def _gated_select(user: str) -> str:
     """:data:`_SELECT` plus the project's archived flag and the role of the user at placeholder ``user``."""
-    access = project_access_sql(user)
-    return (
-        f"{_COLUMNS}, pa.archived, pa.role FROM task AS t JOIN {access} AS pa ON pa.project_id = t.project_id"
-    )
+    return _COLUMNS + ", pa.archived, pa.role" + _FROM.format(access=project_access_sql(user))
 
 
 @dataclass(frozen=True)
