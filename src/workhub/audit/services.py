@@ -8,12 +8,12 @@ from uuid import UUID
 
 import msgspec
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from workhub.audit.models import AuditRecord
 from workhub.audit.schemas import AuditEntry, AuditPage
 from workhub.kernel.context import current_context
-from workhub.kernel.db import new_id
+from workhub.kernel.db import new_id, transaction_connection
 from workhub.kernel.errors import ValidationFailed
 from workhub.kernel.pagination import decode_cursor, encode_cursor
 from workhub.kernel.services import Service
@@ -28,14 +28,11 @@ if TYPE_CHECKING:
 __all__ = ("AuditFilter", "AuditService", "record_events")
 
 
-_INSERT_AUDIT = text(
+_INSERT_AUDIT = (
     "INSERT INTO audit_log (id, occurred_at, actor_kind, actor_id, actor_name, action, entity_type,"
     " entity_id, project_id, changes, request_id, ip)"
-    " SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:occurred AS timestamptz[]),"
-    " CAST(:kinds AS varchar[]), CAST(:actor_ids AS uuid[]), CAST(:actor_names AS varchar[]),"
-    " CAST(:actions AS varchar[]), CAST(:entity_types AS varchar[]), CAST(:entity_ids AS uuid[]),"
-    " CAST(:project_ids AS uuid[]), CAST(:changes AS jsonb[]), CAST(:request_ids AS varchar[]),"
-    " CAST(:ips AS inet[]))"
+    " SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::varchar[], $4::uuid[], $5::varchar[],"
+    " $6::varchar[], $7::varchar[], $8::uuid[], $9::uuid[], $10::jsonb[], $11::varchar[], $12::inet[])"
 )
 """Any number of records in one statement with a parameter per column: a batch (the overdue
 sweep's) costs PostgreSQL's time, not per-row parameter handling in Python."""
@@ -52,22 +49,21 @@ async def record_events(session: AsyncSession, events: Sequence[DomainEvent]) ->
         return
     ctx = current_context()
     n = len(audited)
-    await session.execute(
+    connection = await transaction_connection(session)
+    await connection.execute(
         _INSERT_AUDIT,
-        {
-            "ids": [new_id() for _ in audited],
-            "occurred": [event.occurred_at for event in audited],
-            "kinds": [ctx.actor.kind] * n,
-            "actor_ids": [ctx.actor.id] * n,
-            "actor_names": [ctx.actor.name] * n,
-            "actions": [event.name for event in audited],
-            "entity_types": [event.entity_type for event in audited],
-            "entity_ids": [event.entity_id for event in audited],
-            "project_ids": [event.project_id for event in audited],
-            "changes": [_json.encode(event.changes).decode() for event in audited],
-            "request_ids": [ctx.request_id] * n,
-            "ips": [ctx.ip] * n,
-        },
+        [new_id() for _ in audited],
+        [event.occurred_at for event in audited],
+        [ctx.actor.kind] * n,
+        [ctx.actor.id] * n,
+        [ctx.actor.name] * n,
+        [event.name for event in audited],
+        [event.entity_type for event in audited],
+        [event.entity_id for event in audited],
+        [event.project_id for event in audited],
+        [_json.encode(event.changes).decode() for event in audited],
+        [ctx.request_id] * n,
+        [ctx.ip] * n,
     )
 
 

@@ -34,6 +34,7 @@ __all__ = (
     "new_id",
     "request_session",
     "session_scope",
+    "transaction_connection",
 )
 
 Base = UUIDv7AuditBase
@@ -110,4 +111,25 @@ async def driver_connection(session: AsyncSession) -> Any:
         connection = await session.connection()
         raw = await connection.get_raw_connection()
         driver = session.info["asyncpg"] = raw.driver_connection
+    return driver
+
+
+async def transaction_connection(session: AsyncSession) -> Any:
+    """The asyncpg connection under ``session``, inside the session's transaction on the server.
+
+    For the busiest writes (a task's row, outbox and audit records): plain
+    SQL on the driver skips SQLAlchemy's per-statement work, which was a
+    third of a create's CPU (docs/performance.md), and still commits or rolls
+    back with the session. SQLAlchemy's asyncpg adapter sends ``BEGIN`` only
+    before the first statement it runs itself, so a statement sent to the
+    driver before that would commit on its own; this begins the transaction
+    the way the adapter would (its ``_start_transaction``, checked by
+    ``tests/integration/kernel/test_transaction_connection.py`` on upgrades).
+    """
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    adapter: Any = raw.dbapi_connection
+    if adapter._transaction is None:  # private: see the docstring
+        await adapter._start_transaction()
+    driver = session.info["asyncpg"] = raw.driver_connection
     return driver

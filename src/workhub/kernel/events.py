@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from workhub.kernel.clock import clock
 from workhub.kernel.context import current_context
+from workhub.kernel.db import transaction_connection
 
 if TYPE_CHECKING:
     from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
@@ -124,12 +125,10 @@ class Outbox:
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-_INSERT_OUTBOX = text(
-    "INSERT INTO outbox (event, payload)"
-    " SELECT * FROM unnest(CAST(:events AS varchar[]), CAST(:payloads AS jsonb[]))"
-)
+_INSERT_OUTBOX = "INSERT INTO outbox (event, payload) SELECT * FROM unnest($1::varchar[], $2::jsonb[])"
 """Any number of events in one statement with two array parameters: the cost of a batch is
-PostgreSQL's, not per-row parameter handling in Python."""
+PostgreSQL's, not per-row parameter handling in Python. Sent on the driver
+(:func:`~workhub.kernel.db.transaction_connection`), as every publish does."""
 
 TransactionListener = Callable[["AsyncSession", "Sequence[DomainEvent]"], Awaitable[None]]
 """Runs inside the publishing transaction with the events of one publish (the audit log)."""
@@ -160,9 +159,9 @@ async def publish_many(session: AsyncSession, events: Sequence[DomainEvent]) -> 
     """
     if not events:
         return
-    await session.execute(
-        _INSERT_OUTBOX,
-        {"events": [e.name for e in events], "payloads": [_json.encode(e).decode() for e in events]},
+    connection = await transaction_connection(session)
+    await connection.execute(
+        _INSERT_OUTBOX, [e.name for e in events], [_json.encode(e).decode() for e in events]
     )
     for listener in _transaction_listeners:
         await listener(session, events)

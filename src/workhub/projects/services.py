@@ -14,11 +14,11 @@ from uuid import UUID
 import msgspec
 from advanced_alchemy.exceptions import NotFoundError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from workhub.kernel.clock import clock
-from workhub.kernel.db import driver_connection, new_id
+from workhub.kernel.db import driver_connection, new_id, transaction_connection
 from workhub.kernel.errors import Conflict, Forbidden
 from workhub.kernel.events import publish
 from workhub.kernel.guards import Access
@@ -60,6 +60,12 @@ class TaskNumber(NamedTuple):
 
 
 _PROJECT_ACCESS_SQL = f"SELECT pa.project_id, pa.archived, pa.role FROM {project_access_sql('$2')} AS pa WHERE pa.project_id = $1"
+
+
+_ALLOCATE_TASK_NUMBER_SQL = (
+    "UPDATE project SET task_seq = task_seq + 1, updated_at = $2 WHERE id = $1 RETURNING key, task_seq"
+)
+"""Plain SQL on the transaction's driver connection: it runs on every task created."""
 
 
 async def resolve_project_access(session: AsyncSession, project_id: UUID, user_id: UUID) -> Access | None:
@@ -203,15 +209,8 @@ class ProjectService(Service[Project]):
         The row lock taken by the UPDATE serialises concurrent creators until
         the caller's transaction ends, so numbers are never handed out twice.
         """
-        row = (
-            await self.session.execute(
-                update(Project)
-                .where(Project.id == project_id)
-                .values(task_seq=Project.task_seq + 1)
-                .returning(Project.key, Project.task_seq)
-                .execution_options(synchronize_session=False)
-            )
-        ).first()
+        connection = await transaction_connection(self.session)
+        row = await connection.fetchrow(_ALLOCATE_TASK_NUMBER_SQL, project_id, clock.now())
         if row is None:
             raise NotFoundError(f"project {project_id} not found")
         return TaskNumber(key=row[0], number=int(row[1]))

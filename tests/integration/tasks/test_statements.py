@@ -133,3 +133,24 @@ async def test_a_change_reads_the_task_and_its_key_in_one_statement(
     assert len(selects) == 2, selects
     (locked,) = [s for s in selects if "FOR UPDATE" in s.upper()]
     assert "project_key" in locked, locked
+
+
+async def test_creating_a_task_sends_its_writes_in_one_transaction(
+    board: Board, statements: Statements
+) -> None:
+    await board.create(title="Warm-up")
+    await statements.clear()
+    task = await board.create(title="Counted")
+    assert task["key"] == "OPS-2"
+    sent = [s.upper() for s in await statements.read()]
+    # The guard's access query, then the number, the row, the event and its audit record.
+    assert [s.split()[0] for s in sent] == [
+        "SELECT",
+        "BEGIN;",
+        "UPDATE",
+        "INSERT",
+        "INSERT",
+        "INSERT",
+        "COMMIT;",
+    ], sent
+    assert [s.split()[2] for s in sent[3:6]] == ["TASK", "OUTBOX", "AUDIT_LOG"], sent
