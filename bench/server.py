@@ -17,16 +17,21 @@ the recorded results use none) changes one thing to measure what it costs:
   decide before the handler, as before the project task list's page
   brought the caller's role along (the page still carries it, unused);
 * ``gc-young-50k``: the collector's first generation at 50,000 allocations
-  instead of 700.
+  instead of 700;
+* ``no-outbox-notify``: the outbox's insert trigger is disabled, so commits
+  send no ``NOTIFY`` (PostgreSQL serialises committing transactions that
+  notify); every other run enables it again at start-up.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 import time
 from typing import TYPE_CHECKING, Any
 
+import asyncpg
 import msgspec
 
 from bench.plugin import BenchPlugin
@@ -38,7 +43,15 @@ if TYPE_CHECKING:
 
 __all__ = ("EXPERIMENTS", "create_bench_app")
 
-EXPERIMENTS = ("relay", "gc-freeze", "pool-20", "auth-unbatched", "guard-query", "gc-young-50k")
+EXPERIMENTS = (
+    "relay",
+    "gc-freeze",
+    "pool-20",
+    "auth-unbatched",
+    "guard-query",
+    "gc-young-50k",
+    "no-outbox-notify",
+)
 
 
 def create_bench_app() -> socketio.ASGIApp:
@@ -54,6 +67,7 @@ def create_bench_app() -> socketio.ASGIApp:
         _guard_queries()
     if "pool-20" in experiments:
         settings = msgspec.structs.replace(settings, db_pool_size=20)
+    asyncio.run(_outbox_notify(settings.database_url, enabled="no-outbox-notify" not in experiments))
     app = create_asgi(
         settings,
         plugins=[BenchPlugin(pool_size=settings.db_pool_size)],
@@ -74,6 +88,17 @@ local count = redis.call('INCR', KEYS[3])
 if count == 1 then redis.call('EXPIRE', KEYS[3], 61) end
 return {denied, cut, count}
 """
+
+
+async def _outbox_notify(database_url: str | None, *, enabled: bool) -> None:
+    """Enable or disable the outbox's NOTIFY trigger (each run sets it, as runs alternate on one database)."""
+    assert database_url
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        action = "ENABLE" if enabled else "DISABLE"
+        await connection.execute(f"ALTER TABLE outbox {action} TRIGGER outbox_notify")
+    finally:
+        await connection.close()
 
 
 def _unbatched_auth() -> None:
