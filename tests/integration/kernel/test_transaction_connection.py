@@ -44,14 +44,19 @@ async def probes(config: SQLAlchemyAsyncConfig) -> int:
         return int((await session.execute(text(_COUNT))).scalar_one())
 
 
-async def test_a_driver_statement_sent_first_rolls_back_with_the_session(
-    config: SQLAlchemyAsyncConfig,
-) -> None:
+async def insert_first_then_roll_back(config: SQLAlchemyAsyncConfig) -> None:
+    """A new session whose first statement goes to the driver, then the session's rollback."""
     async with config.get_session() as session:
         connection = await transaction_connection(session)
         assert connection.is_in_transaction()
         await connection.execute(_INSERT)
         await session.rollback()
+
+
+async def test_a_driver_statement_sent_first_rolls_back_with_the_session(
+    config: SQLAlchemyAsyncConfig,
+) -> None:
+    await insert_first_then_roll_back(config)
     assert await probes(config) == 0
 
 
@@ -78,9 +83,5 @@ async def test_each_session_begins_its_own_transaction(config: SQLAlchemyAsyncCo
     async with session_scope(config) as session:
         await (await transaction_connection(session)).execute(_INSERT)
     # The same pooled connection, after the first commit: a new transaction, rolled back alone.
-    async with config.get_session() as session:
-        connection = await transaction_connection(session)
-        assert connection.is_in_transaction()
-        await connection.execute(_INSERT)
-        await session.rollback()
+    await insert_first_then_roll_back(config)
     assert await probes(config) == 1
