@@ -98,20 +98,31 @@ def engine_of(config: SQLAlchemyAsyncConfig) -> AsyncEngine:
     return config.get_engine()
 
 
+async def _pooled(session: AsyncSession) -> Any:
+    """The pooled connection of the session's current transaction, checked out once for it.
+
+    Remembered in ``session.info`` together with the transaction it belongs
+    to: after a commit the session's next transaction may get another
+    connection from the pool, so the old one must not be reused.
+    """
+    transaction = session.sync_session.get_transaction()
+    cached = session.info.get("pooled")
+    if transaction is not None and cached is not None and cached[0] is transaction:
+        return cached[1]
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    session.info["pooled"] = (session.sync_session.get_transaction(), raw)
+    return raw
+
+
 async def driver_connection(session: AsyncSession) -> Any:
     """The asyncpg connection under ``session`` (inside its transaction, if one is open).
 
     For the hot reads and access checks that skip the ORM: plain SQL on the
-    driver sends no ``BEGIN``/``COMMIT`` outside a write. Remembered in
-    ``session.info`` for the rest of the request, so the guard and the
-    handler share one checkout.
+    driver sends no ``BEGIN``/``COMMIT`` outside a write. The guard and the
+    handler of a request share one checkout.
     """
-    driver = session.info.get("asyncpg")
-    if driver is None or not session.in_transaction():
-        connection = await session.connection()
-        raw = await connection.get_raw_connection()
-        driver = session.info["asyncpg"] = raw.driver_connection
-    return driver
+    return (await _pooled(session)).driver_connection
 
 
 async def transaction_connection(session: AsyncSession) -> Any:
@@ -126,10 +137,8 @@ async def transaction_connection(session: AsyncSession) -> Any:
     the way the adapter would (its ``_start_transaction``, checked by
     ``tests/integration/kernel/test_transaction_connection.py`` on upgrades).
     """
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
+    raw = await _pooled(session)
     adapter: Any = raw.dbapi_connection
     if adapter._transaction is None:  # private: see the docstring
         await adapter._start_transaction()
-    driver = session.info["asyncpg"] = raw.driver_connection
-    return driver
+    return raw.driver_connection

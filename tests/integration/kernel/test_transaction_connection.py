@@ -2,7 +2,9 @@
 
 :func:`workhub.kernel.db.transaction_connection` begins the session's
 transaction the way SQLAlchemy's asyncpg adapter does; if an upgrade changes
-the adapter, these tests are the ones that say so.
+the adapter, these tests are the ones that say so. Both it and
+:func:`~workhub.kernel.db.driver_connection` hand out the connection of the
+session's current transaction, also after the session committed and went on.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from sqlalchemy import text
 
-from workhub.kernel.db import build_db_config, session_scope, transaction_connection
+from workhub.kernel.db import build_db_config, driver_connection, session_scope, transaction_connection
 from workhub.kernel.events import DomainEvent, publish
 from workhub.settings import Settings
 
@@ -85,3 +87,21 @@ async def test_each_session_begins_its_own_transaction(config: SQLAlchemyAsyncCo
     # The same pooled connection, after the first commit: a new transaction, rolled back alone.
     await insert_first_then_roll_back(config)
     assert await probes(config) == 1
+
+
+async def test_after_a_commit_the_driver_is_the_new_transactions(settings: Settings) -> None:
+    """A session that commits mid-way and goes on never reads on the connection it gave back."""
+    assert settings.database_url
+    config = build_db_config(settings.database_url, pool_size=2)
+    try:
+        async with config.get_session() as first, config.get_session() as other:
+            given_back = await driver_connection(first)
+            await first.commit()
+            await other.execute(text("SELECT 1"))  # the other session now holds that connection
+            await first.execute(text("SELECT 1"))  # and the first one's new transaction the second
+            current = (await (await first.connection()).get_raw_connection()).driver_connection
+            assert current is not given_back
+            assert await driver_connection(first) is current
+            assert await transaction_connection(first) is current
+    finally:
+        await config.get_engine().dispose()
