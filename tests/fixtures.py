@@ -1,7 +1,9 @@
 """Shared test fixtures: real PostgreSQL and Redis (embedded unless URLs are given).
 
 The schema is built once per run by the real migrations; every test starts
-from empty tables and an empty Redis. ``client`` is an app with no installed
+from empty tables and an empty Redis, and with the clock where the run
+started it (``WORKHUB_CLOCK_OFFSET`` moves the whole run: ``make test`` runs
+the time-sensitive modules a second time a year ahead). ``client`` is an app with no installed
 plugin: a test that wants plugins names them with ``make_client(plugins=...)``.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -26,8 +29,37 @@ logging.getLogger("pgserver").setLevel(logging.WARNING)
 
 from tests.support import Api, Deliver, in_app  # noqa: E402  (after the environment is set)
 from workhub.app import create_app  # noqa: E402
+from workhub.kernel.clock import clock  # noqa: E402
 from workhub.kernel.embedded import start_postgres, start_redis, stop_server  # noqa: E402
 from workhub.settings import Settings  # noqa: E402
+
+TIME_SENSITIVE = re.compile(r"\bclock\b|datetime|time\.time\(|\b20\d\d-[01]\d-[0-3]\d")
+"""What marks a test module as touching time: the clock, datetimes, wall-clock seconds or a calendar date."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "time_sensitive: the module touches time; `make test` runs it again with the clock a year ahead",
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test of a module whose source touches time (so none can be forgotten)."""
+    seen: dict[Path, bool] = {}
+    for item in items:
+        path = Path(item.path)
+        if path not in seen:
+            seen[path] = bool(TIME_SENSITIVE.search(path.read_text(encoding="utf-8")))
+        if seen[path]:
+            item.add_marker(pytest.mark.time_sensitive)
+
+
+@pytest.fixture(autouse=True)
+def restore_clock() -> Iterator[None]:
+    """Tests that move the clock leave it where the run started it."""
+    yield
+    clock.reset()
 
 
 @pytest.fixture(scope="session")

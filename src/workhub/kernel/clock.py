@@ -17,19 +17,25 @@ class Clock:
     """Wall-clock time in UTC, with an offset tests can shift."""
 
     def __init__(self) -> None:
-        self._offset = timedelta(seconds=float(os.environ.get("WORKHUB_CLOCK_OFFSET") or 0))
+        self._start = timedelta(seconds=float(os.environ.get("WORKHUB_CLOCK_OFFSET") or 0))
+        self._offset = self._start
 
     def now(self) -> datetime:
         """The current time, timezone-aware UTC."""
         return datetime.now(UTC) + self._offset
+
+    @property
+    def offset(self) -> timedelta:
+        """How far this clock is from real time (what a child process needs in ``WORKHUB_CLOCK_OFFSET``)."""
+        return self._offset
 
     def shift(self, delta: timedelta) -> None:
         """Move time forward (or back) for everything that asks this clock."""
         self._offset += delta
 
     def reset(self) -> None:
-        """Return to real time."""
-        self._offset = timedelta(0)
+        """Return to the time the process started with (real time unless ``WORKHUB_CLOCK_OFFSET`` is set)."""
+        self._offset = self._start
 
 
 clock = Clock()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import jwt
@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from tests.support import PASSWORD, Api, read
 from workhub.accounts.models import RefreshToken
+from workhub.kernel.clock import clock
 from workhub.kernel.security import hash_token
 from workhub.settings import Settings
 
@@ -61,7 +62,7 @@ async def test_refresh_token_is_opaque_stored_hashed_for_30_days(
     row = mine[0]
     assert row.token_hash == hash_token(raw)
     assert raw not in {r.token_hash for r in rows}
-    assert abs(row.expires_at - (datetime.now(UTC) + timedelta(days=30))) < timedelta(minutes=1)
+    assert abs(row.expires_at - (clock.now() + timedelta(days=30))) < timedelta(minutes=1)
     assert row.family_id is not None
 
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.integration.tasks.conftest import board, real_time
+from tests.integration.tasks.conftest import board
 
-__all__ = ("board", "real_time")
+__all__ = ("board",)

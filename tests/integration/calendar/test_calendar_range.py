@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from tests.integration.tasks.conftest import Board
+from workhub.kernel.clock import clock
 
-RANGE = {"from": "2026-12-01T00:00:00Z", "to": "2027-01-01T00:00:00Z"}
+
+def zulu(moment: datetime) -> str:
+    """A UTC time as the API writes it."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def window() -> tuple[datetime, datetime]:
+    """A 31-day range that starts at midnight UTC some weeks after the clock's now (always in the future)."""
+    start = (clock.now() + timedelta(days=40)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=31)
+
+
+def in_window(days: float, hour: int = 12) -> str:
+    """A deadline ``days`` into the window, at ``hour`` UTC."""
+    return zulu(window()[0] + timedelta(days=days, hours=hour))
+
+
+def window_params() -> dict[str, str]:
+    start, end = window()
+    return {"from": zulu(start), "to": zulu(end)}
 
 
 async def _calendar(board: Board, by: Any = None, **params: Any) -> list[dict[str, Any]]:
     resp = await board.client.get(
-        "/api/v1/calendar", params={**RANGE, **params}, headers=(by or board.owner).headers
+        "/api/v1/calendar", params={**window_params(), **params}, headers=(by or board.owner).headers
     )
     assert resp.status_code == 200, resp.text
     body = resp.json()
@@ -20,30 +41,38 @@ async def _calendar(board: Board, by: Any = None, **params: Any) -> list[dict[st
 
 
 async def test_tasks_with_deadlines_in_the_range_earliest_first(board: Board) -> None:
-    await board.create(title="Late December", deadline="2026-12-28T10:00:00+03:00")
-    await board.create(title="Early December", deadline="2026-12-02T09:00:00Z")
-    await board.create(title="November", deadline="2026-11-30T23:59:00Z")
-    await board.create(title="New year", deadline="2027-01-01T00:00:00Z")  # the end is exclusive
+    start, end = window()
+    late = start + timedelta(days=27, hours=7)  # 10:00 in Moscow
+    await board.create(title="Late", deadline=(late + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%S+03:00"))
+    await board.create(title="Early", deadline=in_window(1, hour=9))
+    await board.create(title="Before", deadline=zulu(start - timedelta(minutes=1)))
+    await board.create(title="At the end", deadline=zulu(end))  # the end is exclusive
     await board.create(title="No deadline")
-    gone = await board.create(title="Deleted", deadline="2026-12-10T09:00:00Z")
+    gone = await board.create(title="Deleted", deadline=in_window(9))
     await board.client.delete(f"/api/v1/tasks/{gone['id']}", headers=board.owner.headers)
 
     items = await _calendar(board)
-    assert [i["title"] for i in items] == ["Early December", "Late December"]
+    assert [i["title"] for i in items] == ["Early", "Late"]
     first = items[0]
     assert set(first) == {
         "id", "key", "title", "deadline", "status", "overdue", "priority", "assignee_id", "project_id", "project_key",
     }  # fmt: skip
     assert (first["key"], first["project_key"], first["project_id"]) == ("OPS-2", "OPS", board.id)
-    assert first["deadline"] == "2026-12-02T09:00:00Z"
+    assert first["deadline"] == in_window(1, hour=9)
     assert first["overdue"] is False
     # A zone-less time is UTC.
-    naive = await _calendar(board, **{"from": "2026-12-28T07:00:00", "to": "2026-12-28T07:00:01"})
-    assert [i["title"] for i in naive] == ["Late December"]
+    naive = await _calendar(
+        board,
+        **{
+            "from": late.strftime("%Y-%m-%dT%H:%M:%S"),
+            "to": (late + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S"),
+        },
+    )
+    assert [i["title"] for i in naive] == ["Late"]
 
 
 async def test_filters_work_as_in_the_task_list(board: Board) -> None:
-    deadline = "2026-12-15T12:00:00Z"
+    deadline = in_window(14)
     await board.create(
         title="Editor's urgent fix",
         deadline=deadline,
@@ -70,7 +99,7 @@ async def test_filters_work_as_in_the_task_list(board: Board) -> None:
     assert await titles(q="PLAN") == {"Owner's plan"}
     assert await titles(project=board.id) == {"Editor's urgent fix", "Owner's plan", "Shipped"}
     bad = await board.client.get(
-        "/api/v1/calendar", params={**RANGE, "status": "sleeping"}, headers=board.editor.headers
+        "/api/v1/calendar", params={**window_params(), "status": "sleeping"}, headers=board.editor.headers
     )
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "status"
@@ -87,11 +116,11 @@ async def test_overdue_tasks_are_marked(board: Board) -> None:
 
 
 async def test_only_tasks_of_the_callers_projects(board: Board) -> None:
-    await board.create(title="OPS work", deadline="2026-12-15T12:00:00Z")
+    await board.create(title="OPS work", deadline=in_window(14))
     other = await board.api.project(board.outsider, key="OUT")
     resp = await board.client.post(
         f"/api/v1/projects/{other['id']}/tasks",
-        json={"title": "Outsider's secret", "deadline": "2026-12-15T12:00:00Z"},
+        json={"title": "Outsider's secret", "deadline": in_window(14)},
         headers=board.outsider.headers,
     )
     assert resp.status_code == 201
@@ -117,4 +146,4 @@ async def test_the_range_is_required_and_bounded(board: Board) -> None:
         url, params={"from": "2026-01-01T00:00:00Z", "to": "2027-01-02T00:00:00Z"}, headers=headers
     )
     assert year.status_code == 200  # 366 days
-    assert (await board.client.get(url, params=RANGE)).status_code == 401
+    assert (await board.client.get(url, params=window_params())).status_code == 401

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,13 +17,6 @@ from workhub.kernel.clock import clock
 from workhub.notifications.digest_models import DigestSent
 from workhub.notifications.digests import run_digests
 from workhub.notifications.models import Notification
-
-
-@pytest.fixture(autouse=True)
-def real_time() -> Iterator[None]:
-    """Tests that move the clock leave it as they found it."""
-    yield
-    clock.reset()
 
 
 def set_clock(moment: datetime) -> None:

@@ -19,6 +19,7 @@ async def test_lists_overdue_due_today_due_this_week_and_newly_assigned(desk: De
     me = await desk.person("Me", timezone="Europe/Moscow")
     boss = await desk.person("Boss", timezone="Asia/Tokyo")
     project = await desk.project(boss, "OPS", me)
+    set_clock(DAY1 - timedelta(days=2))  # assigned two days before the digest: not "newly assigned"
     await desk.task(project, boss, title="Late", assignee_id=me.id, deadline=utc(2026, 11, 24, 12))
     await desk.task(project, boss, title="Today", assignee_id=me.id, deadline=utc(2026, 11, 25, 18))
     await desk.task(project, boss, title="Friday", assignee_id=me.id, deadline=utc(2026, 11, 27, 9))

@@ -7,7 +7,6 @@ builds, in burst mode, on the app's loop) runs it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,19 +17,11 @@ from litestar.testing import AsyncTestClient
 
 from tests.fixtures import ClientFactory
 from tests.support import Api, SignedInUser, in_app
-from workhub.kernel.clock import clock
 from workhub.kernel.context import Actor, acting_as
 from workhub.kernel.db import build_db_config, session_scope
 from workhub.kernel.queue import build_worker
 from workhub.projects.services import ProjectService
 from workhub.settings import Settings
-
-
-@pytest.fixture(autouse=True)
-def real_time() -> Iterator[None]:
-    """Tests that move the clock leave it as they found it."""
-    yield
-    clock.reset()
 
 
 @pytest.fixture

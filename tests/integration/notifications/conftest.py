@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -12,18 +11,10 @@ from litestar.testing import AsyncTestClient
 
 from tests.fixtures import deliver_for
 from tests.support import Api, Deliver, SignedInUser
-from workhub.kernel.clock import clock
 from workhub.kernel.context import Actor, acting_as
 from workhub.kernel.db import build_db_config, session_scope
 from workhub.projects.services import ProjectService
 from workhub.settings import Settings
-
-
-@pytest.fixture(autouse=True)
-def real_time() -> Iterator[None]:
-    """Tests that move the clock leave it as they found it."""
-    yield
-    clock.reset()
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +12,6 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.support import Api, SignedInUser
-from workhub.kernel.clock import clock
 from workhub.kernel.context import Actor, acting_as
 from workhub.kernel.db import build_db_config, session_scope
 from workhub.projects.services import ProjectService
@@ -23,13 +22,6 @@ from workhub.settings import Settings
 async def _as_test_system() -> AsyncIterator[None]:
     with acting_as(Actor.system("test")):
         yield
-
-
-@pytest.fixture(autouse=True)
-def real_time() -> Iterator[None]:
-    """Tests that move the clock leave it as they found it."""
-    yield
-    clock.reset()
 
 
 @dataclass

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from tests.integration.tasks.conftest import Board
+from workhub.kernel.clock import clock
 from workhub.kernel.context import Actor, acting_as
 from workhub.kernel.db import build_db_config, session_scope
 from workhub.tasks.demo import DEMO_TASKS, seed_tasks
@@ -32,7 +33,7 @@ async def test_seed_makes_a_lived_in_project(board: Board) -> None:
     assert all(t["creator_id"] == str(lead.id) for t in tasks)
     overdue = await board.titles(by=manager, status="overdue", limit=200)
     assert len(overdue) >= 3
-    now = datetime.now(UTC)
+    now = clock.now()
     week = await board.titles(
         by=manager,
         deadline_from=now.isoformat(),

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from tests.integration.tasks.conftest import Board
-
-NOW = datetime.now(UTC)
+from workhub.kernel.clock import clock
 
 
 def at(days: float) -> str:
-    return (NOW + timedelta(days=days)).isoformat()
+    return (clock.now() + timedelta(days=days)).isoformat()
 
 
 @pytest.fixture
@@ -47,32 +46,34 @@ async def test_default_order_is_newest_first(seeded: Board) -> None:
     assert page["next_cursor"] is None
 
 
-FILTER_CASES: list[tuple[dict[str, Any], list[str]]] = [
-    ({"assignee": "none"}, ["Echo cleanup", "Charlie report", "Bravo call"]),
-    ({"status": "todo"}, ["Bravo call", "Alpha invoice"]),
-    ({"status": "in_progress,done"}, ["Delta review", "Charlie report"]),
-    ({"status": "overdue"}, ["Bravo call"]),
-    ({"status": "overdue,in_progress"}, ["Delta review", "Bravo call"]),
-    ({"status": "cancelled"}, ["Echo cleanup"]),
-    ({"priority": "high"}, ["Echo cleanup", "Charlie report"]),
-    ({"priority": "low,urgent"}, ["Bravo call", "Alpha invoice"]),
-    ({"label": "finance"}, ["Charlie report", "Alpha invoice"]),
-    ({"label": ["sales", "calls"]}, ["Bravo call"]),
-    ({"label": "sales,calls"}, ["Bravo call"]),
-    ({"label": "nothing"}, []),
-    ({"deadline_from": at(0)}, ["Delta review", "Alpha invoice"]),
-    ({"deadline_to": at(0)}, ["Echo cleanup", "Bravo call"]),
-    ({"deadline_from": at(-2), "deadline_to": at(5)}, ["Bravo call", "Alpha invoice"]),
-    ({"q": "REPORT"}, ["Charlie report"]),
-    ({"q": "100%"}, ["Bravo call"]),
-    ({"q": "bank"}, ["Bravo call"]),
-    ({"q": "_"}, []),
-    ({"priority": "high", "label": "sales"}, ["Echo cleanup"]),
-]
+def filter_cases() -> list[tuple[dict[str, Any], list[str]]]:
+    """Each filter and the titles it leaves, with deadlines relative to the clock's now."""
+    return [
+        ({"assignee": "none"}, ["Echo cleanup", "Charlie report", "Bravo call"]),
+        ({"status": "todo"}, ["Bravo call", "Alpha invoice"]),
+        ({"status": "in_progress,done"}, ["Delta review", "Charlie report"]),
+        ({"status": "overdue"}, ["Bravo call"]),
+        ({"status": "overdue,in_progress"}, ["Delta review", "Bravo call"]),
+        ({"status": "cancelled"}, ["Echo cleanup"]),
+        ({"priority": "high"}, ["Echo cleanup", "Charlie report"]),
+        ({"priority": "low,urgent"}, ["Bravo call", "Alpha invoice"]),
+        ({"label": "finance"}, ["Charlie report", "Alpha invoice"]),
+        ({"label": ["sales", "calls"]}, ["Bravo call"]),
+        ({"label": "sales,calls"}, ["Bravo call"]),
+        ({"label": "nothing"}, []),
+        ({"deadline_from": at(0)}, ["Delta review", "Alpha invoice"]),
+        ({"deadline_to": at(0)}, ["Echo cleanup", "Bravo call"]),
+        ({"deadline_from": at(-2), "deadline_to": at(5)}, ["Bravo call", "Alpha invoice"]),
+        ({"q": "REPORT"}, ["Charlie report"]),
+        ({"q": "100%"}, ["Bravo call"]),
+        ({"q": "bank"}, ["Bravo call"]),
+        ({"q": "_"}, []),
+        ({"priority": "high", "label": "sales"}, ["Echo cleanup"]),
+    ]
 
 
 async def test_filters(seeded: Board) -> None:
-    for params, expected in FILTER_CASES:
+    for params, expected in filter_cases():
         assert await seeded.titles(**params) == expected, params
 
 

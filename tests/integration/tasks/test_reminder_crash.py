@@ -2,7 +2,7 @@
 
 The worker probe pauses delivery right after the batch's notifications were
 written, inside the transaction; the test kills the worker there. The
-worker's clock runs a day and a minute ahead (``WORKHUB_CLOCK_OFFSET``), so
+worker's clock runs a day and a minute ahead of the test's (``WORKHUB_CLOCK_OFFSET``), so
 the one-day reminders of the tasks made now are due for it.
 """
 
@@ -73,7 +73,9 @@ async def test_a_worker_killed_mid_delivery_sends_each_reminder_once_after_resta
     redis: Any = Redis.from_url(settings.redis_url, decode_responses=True)
     queue = SaqQueue(settings.redis_url, heartbeat=2)
     await queue.connect()
-    worker = WorkerProcess(settings, tmp_path, WORKHUB_CLOCK_OFFSET=str(AHEAD.total_seconds()))
+    worker = WorkerProcess(
+        settings, tmp_path, WORKHUB_CLOCK_OFFSET=str((clock.offset + AHEAD).total_seconds())
+    )
     try:
         await redis.set(REMINDER_PAUSE, 1)
         await worker.start()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -133,7 +133,7 @@ async def test_completed_at_is_stamped_and_cleared_with_done(board: Board) -> No
     done = (await board.patch(task, status="done")).json()
     assert done["completed_at"] is not None
     stamped = datetime.fromisoformat(done["completed_at"])
-    assert abs(stamped - datetime.now(UTC)) < timedelta(minutes=1)
+    assert abs(stamped - clock.now()) < timedelta(minutes=1)
     renamed = (await board.patch(done, title="Still done")).json()
     assert renamed["completed_at"] == done["completed_at"]
     reopened = (await board.patch(renamed, status="in_progress")).json()
@@ -143,8 +143,8 @@ async def test_completed_at_is_stamped_and_cleared_with_done(board: Board) -> No
 
 
 async def test_overdue_at_read_time_and_cleared_by_closing_or_moving(board: Board) -> None:
-    past = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
-    soon = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    past = (clock.now() - timedelta(hours=1)).isoformat()
+    soon = (clock.now() + timedelta(hours=1)).isoformat()
     late = await board.create(title="Late", deadline=past)
     assert late["overdue"] is True
     due = await board.create(title="Due soon", deadline=soon)
@@ -222,7 +222,7 @@ async def test_events_carry_the_version_and_the_task(board: Board) -> None:
 
 
 async def test_the_stored_overdue_mark_counts_until_the_deadline_moves(board: Board) -> None:
-    task = await board.create(title="Marked", deadline=(datetime.now(UTC) + timedelta(days=1)).isoformat())
+    task = await board.create(title="Marked", deadline=(clock.now() + timedelta(days=1)).isoformat())
     other = await board.create(title="Unmarked")
     engine = create_async_engine(board.database_url)
     try:
@@ -233,7 +233,7 @@ async def test_the_stored_overdue_mark_counts_until_the_deadline_moves(board: Bo
     marked = (await board.client.get(f"/api/v1/tasks/{task['id']}", headers=board.owner.headers)).json()
     assert marked["overdue"] is True
     assert await board.titles(status="overdue") == ["Marked"]
-    moved = await board.patch(marked, deadline=(datetime.now(UTC) + timedelta(days=3)).isoformat())
+    moved = await board.patch(marked, deadline=(clock.now() + timedelta(days=3)).isoformat())
     assert moved.json()["overdue"] is False
     assert moved.json()["version"] == 2
     assert await board.titles(status="overdue") == []
