@@ -8,6 +8,7 @@ connections runs there through :func:`in_app`.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from itertools import count
@@ -94,6 +95,19 @@ class Api:
         )
         assert resp.status_code == 201, resp.text
         return resp.json()
+
+
+def server_env(settings: Any, **extra: str) -> dict[str, str]:
+    """The environment of a ``workhub`` process a test starts on the test's servers, with its signing key."""
+    assert settings.database_url and settings.redis_url and settings.secret_key
+    return {
+        **os.environ,
+        "WORKHUB_ENV": "test",
+        "WORKHUB_DATABASE_URL": settings.database_url,
+        "WORKHUB_REDIS_URL": settings.redis_url,
+        "WORKHUB_SECRET_KEY": settings.secret_key,
+        **extra,
+    }
 
 
 async def in_app(client: AsyncTestClient[Any], fn: Callable[[], Awaitable[T]]) -> T:

@@ -1,4 +1,4 @@
-"""The ``workhub`` command: run, worker, dev, migrate, create-admin, seed-demo.
+"""The ``workhub`` command: run, worker, dev, migrate, create-admin, seed-demo, rotate-secret-key.
 
 Commands start embedded PostgreSQL and Redis when ``WORKHUB_DATABASE_URL`` /
 ``WORKHUB_REDIS_URL`` are not set, so a fresh checkout runs with nothing
@@ -12,10 +12,13 @@ import logging
 import os
 import signal
 import sys
+from pathlib import Path
 
 import click
 
 from workhub.cli_support import resolve_servers
+from workhub.kernel.embedded import EmbeddedServers
+from workhub.kernel.keys import InsecureKeyError, rotate_key_file
 from workhub.settings import Settings, get_settings
 
 __all__ = ("main",)
@@ -29,6 +32,14 @@ def _setup_logging() -> None:
     logging.getLogger("workhub").setLevel(os.environ.get("WORKHUB_LOG_LEVEL", "INFO"))
     for noisy in ("pgserver", "saq", "alembic", "uuid_utils"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _server_start() -> tuple[Settings, EmbeddedServers]:
+    """What a server command starts with; a missing or weak signing key stops it with the reason."""
+    try:
+        return resolve_servers(keys=True)
+    except InsecureKeyError as exc:
+        raise click.ClickException(f"refusing to start: {exc}") from exc
 
 
 @click.group()
@@ -93,7 +104,7 @@ def dev() -> None:
     from workhub.demo import DEMO_LOGINS, seed
     from workhub.migrate import upgrade
 
-    settings, servers = resolve_servers()
+    settings, servers = _server_start()
     assert settings.database_url is not None
     try:
         upgrade(settings.database_url)
@@ -113,7 +124,7 @@ def _serve_web(settings: Settings) -> None:
     """Serve HTTP with granian: ``WORKHUB_WEB_WORKERS`` processes, one per core by default.
 
     Each worker process builds ``workhub.asgi:app`` from the environment, so
-    the resolved (possibly embedded) server URLs are exported first. The
+    the resolved (possibly embedded) server URLs and signing keys are exported first. The
     outbox relay runs in ``workhub worker``, which must run beside this.
     SIGINT/SIGTERM let in-flight requests finish.
     """
@@ -122,8 +133,12 @@ def _serve_web(settings: Settings) -> None:
     from granian.log import LogLevels
 
     assert settings.database_url is not None and settings.redis_url is not None
+    assert settings.secret_key is not None
     os.environ["WORKHUB_DATABASE_URL"] = settings.database_url
     os.environ["WORKHUB_REDIS_URL"] = settings.redis_url
+    os.environ["WORKHUB_SECRET_KEY"] = settings.secret_key  # the embedded default's key, from its file
+    if settings.previous_secret_keys:
+        os.environ["WORKHUB_PREVIOUS_SECRET_KEYS"] = settings.previous_secret_keys
     workers = settings.web_workers or os.cpu_count() or 1
     click.echo(f"WorkHub web: {settings.base_url} ({workers} worker process{'es' if workers > 1 else ''})")
     Granian(
@@ -139,7 +154,7 @@ def _serve_web(settings: Settings) -> None:
 @main.command()
 def run() -> None:
     """Web only, one process per core (use ``workhub worker`` beside it)."""
-    settings, servers = resolve_servers()
+    settings, servers = _server_start()
     try:
         _serve_web(settings)
     finally:
@@ -151,11 +166,27 @@ def worker() -> None:
     """The SAQ worker and the outbox relay, without HTTP."""
     from workhub.worker import run_worker
 
-    settings, servers = resolve_servers()
+    settings, servers = _server_start()
     try:
         asyncio.run(run_worker(settings))
     finally:
         servers.stop()
+
+
+@main.command("rotate-secret-key")
+def rotate_secret_key() -> None:
+    """Make a new signing key for the embedded default; the old one keeps verifying (restart to apply)."""
+    settings = get_settings()
+    if settings.database_url is not None or settings.secret_key is not None:
+        raise click.ClickException(
+            "this server's key comes from WORKHUB_SECRET_KEY: set the new key there and move the old one "
+            "to WORKHUB_PREVIOUS_SECRET_KEYS (docs/api.md, 'Signing keys')"
+        )
+    keys = rotate_key_file(Path(settings.data_dir))
+    click.echo(
+        f"A new signing key is in {Path(settings.data_dir) / 'secret-keys'} ({len(keys) - 1} kept for verifying)."
+    )
+    click.echo("Restart WorkHub to sign with it; tokens signed before keep working until they expire.")
 
 
 def _register_plugin_commands() -> None:

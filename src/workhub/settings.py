@@ -20,7 +20,7 @@ class Settings(msgspec.Struct, kw_only=True):
     """Core settings; every field maps to ``WORKHUB_<FIELD>``."""
 
     env: str = "dev"
-    """``dev``, ``test`` or ``prod``; ``prod`` refuses the built-in secret key."""
+    """``dev``, ``test`` or ``prod``."""
     data_dir: str = ".workhub"
     """Where the embedded PostgreSQL and Redis keep their data."""
     database_url: str | None = None
@@ -31,7 +31,11 @@ class Settings(msgspec.Struct, kw_only=True):
     port: int = 8000
     public_url: str | None = None
     """The URL users open; used in links such as invitation accept links."""
-    secret_key: str = "dev-secret-change-me-0123456789abcdef"
+    secret_key: str | None = None
+    """Signs access tokens: at least 32 random bytes. Required unless on the embedded default,
+    which makes one on its first start and keeps it in ``<data_dir>/secret-keys`` (kernel/keys.py)."""
+    previous_secret_keys: str | None = None
+    """Comma-separated keys that no longer sign but still verify, for a rotation without sign-outs."""
     access_token_ttl: int = 15 * 60
     refresh_token_ttl: int = 30 * 24 * 3600
     invitation_ttl: int = 7 * 24 * 3600

@@ -10,14 +10,19 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import stat
 import sys
+import time
 from pathlib import Path
+from uuid import uuid4
 
 import httpx
+import jwt
 import pytest
 
 from workhub.demo import DEMO_LOGINS
 from workhub.kernel.embedded import free_port
+from workhub.kernel.keys import key_id
 
 WORKHUB = Path(sys.executable).with_name("workhub")
 
@@ -71,11 +76,23 @@ async def test_first_start_seeds_demo_data_and_a_second_start_keeps_it(tmp_path:
         for email, password, _ in DEMO_LOGINS:
             assert f"{email} / {password}" in text
         await _wait_ready(base)
+        key_file = data_dir / "secret-keys"
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600, "the generated signing key is private"
+        [key] = key_file.read_text().split()
         async with httpx.AsyncClient(base_url=base, timeout=5) as client:
             login = await client.post(
                 "/api/v1/auth/login", json={"email": DEMO_LOGINS[1][0], "password": DEMO_LOGINS[1][1]}
             )
             assert login.status_code == 200, login.text
+            assert jwt.get_unverified_header(login.json()["access_token"])["kid"] == key_id(key)
+            # What anyone who read the source of earlier versions could sign is refused.
+            forged = jwt.encode(
+                {"sub": str(uuid4()), "role": "admin", "jti": "f" * 32, "exp": int(time.time()) + 60},
+                "dev-secret-change-me-0123456789abcdef",
+                algorithm="HS256",
+            )
+            refused = await client.get("/api/v1/admin/users", headers={"Authorization": f"Bearer {forged}"})
+            assert refused.status_code == 401
             headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
             tasks = (await client.get("/api/v1/tasks", params={"limit": 200}, headers=headers)).json()[
                 "items"
@@ -98,6 +115,7 @@ async def test_first_start_seeds_demo_data_and_a_second_start_keeps_it(tmp_path:
                 "/api/v1/auth/login", json={"email": DEMO_LOGINS[2][0], "password": DEMO_LOGINS[2][1]}
             )
             assert login.status_code == 200
+            assert jwt.get_unverified_header(login.json()["access_token"])["kid"] == key_id(key)  # same key
             headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
             again = (await client.get("/api/v1/tasks", params={"limit": 200}, headers=headers)).json()[
                 "items"

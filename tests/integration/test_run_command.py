@@ -26,7 +26,7 @@ async def test_run_serves_with_two_worker_processes_and_stops_on_sigterm(setting
         "WORKHUB_REDIS_URL": settings.redis_url or "",
         "WORKHUB_PORT": str(port),
         "WORKHUB_WEB_WORKERS": "2",
-        "WORKHUB_SECRET_KEY": settings.secret_key,
+        "WORKHUB_SECRET_KEY": settings.secret_key or "",
         "WORKHUB_ENV": "test",
     }
     proc = await asyncio.create_subprocess_exec(
@@ -67,3 +67,26 @@ async def test_run_serves_with_two_worker_processes_and_stops_on_sigterm(setting
         code = await asyncio.wait_for(proc.wait(), timeout=10)
     assert code == 0, output.decode(errors="replace")
     assert "2 worker processes" in output.decode()
+
+
+@pytest.mark.parametrize("key", [None, "dev-secret-change-me-0123456789abcdef", "too-short"])
+async def test_run_on_an_external_database_refuses_to_start_without_a_strong_key(
+    settings: Settings, tmp_path: Path, key: str | None
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKHUB_")}
+    env |= {
+        "WORKHUB_DATABASE_URL": settings.database_url or "",
+        "WORKHUB_REDIS_URL": settings.redis_url or "",
+        "WORKHUB_DATA_DIR": str(tmp_path),
+        "WORKHUB_PORT": str(free_port()),
+    }
+    if key is not None:
+        env["WORKHUB_SECRET_KEY"] = key
+    for command in ("run", "worker"):
+        proc = await asyncio.create_subprocess_exec(
+            str(WORKHUB), command, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+        )
+        output, _ = await asyncio.wait_for(proc.communicate(), timeout=60)
+        assert proc.returncode == 1, output.decode(errors="replace")
+        assert "refusing to start" in output.decode() and "WORKHUB_SECRET_KEY" in output.decode()
+    assert not (tmp_path / "secret-keys").exists()  # no key file is made for an external database

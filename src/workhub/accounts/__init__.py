@@ -8,6 +8,7 @@ import msgspec
 
 from workhub.accounts.cli import create_admin_command
 from workhub.accounts.controllers import AdminUserController, AuthController, MeController
+from workhub.accounts.services import current_system_role
 from workhub.kernel.plugins import Registry
 
 __all__ = ("AccountsPlugin", "plugin")
@@ -22,6 +23,7 @@ class AccountsPlugin:
     def setup(self, registry: Registry, settings: Any) -> None:
         """Add routes and CLI commands."""
         registry.add_routes(AuthController, MeController, AdminUserController)
+        registry.set_system_role_source(current_system_role)
         registry.add_cli_command(create_admin_command)
 
 

@@ -58,6 +58,7 @@ __all__ = (
     "AdminChange",
     "AuthService",
     "UserService",
+    "current_system_role",
     "digest_recipients",
     "lockout_key",
     "normalise_email",
@@ -128,6 +129,11 @@ def digest_recipients(now: datetime) -> Subquery:
         .where(User.is_active, User.digest_enabled, extract("hour", local) >= User.digest_hour)
         .subquery("digest_recipients")
     )
+
+
+async def current_system_role(session: Any, user_id: UUID) -> str | None:
+    """The user's system role as stored now; None for an unknown or deactivated user (the admin guard's source)."""
+    return await session.scalar(select(User.role).where(User.id == user_id, User.is_active.is_(True)))
 
 
 def lockout_key(email: str) -> str:

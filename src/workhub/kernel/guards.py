@@ -152,9 +152,18 @@ def pending_access(state: Any) -> PendingAccess:
 
 
 async def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Allow system administrators only (others get 403: the route is not secret)."""
+    """Allow system administrators only (others get 403: the route is not secret).
+
+    The role is read from the database, not taken from the token: a token
+    says what the role was when it was issued, this says what it is.
+    """
     user: CurrentUser = connection.user
-    if not user.is_admin:
+    state = connection.app.state
+    role = None
+    if user.is_admin:  # a member's token cannot become an admin's; only an admin's is checked further
+        session = state.db_config.provide_session(state, connection.scope)
+        role = await state.registry.system_role(session, user.id)
+    if role != "admin":
         raise Forbidden("Administrators only.", code="admin_only")
 
 

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from uuid import UUID
 
 import msgspec
 
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from litestar.di import Provide
     from litestar.types import ControllerRouterHandler
     from redis.asyncio import Redis
+    from sqlalchemy.ext.asyncio import AsyncSession
 
     from workhub.kernel.queue import JobFunction, JobQueue
     from workhub.settings import Settings
@@ -52,6 +54,7 @@ __all__ = (
     "Registry",
     "Runtime",
     "Subscriber",
+    "SystemRoleSource",
     "WorkhubPlugin",
     "discover_plugins",
 )
@@ -65,6 +68,8 @@ _MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
 _AT_FIELD = re.compile(r"at `\$\.([^`\[]+)")
 
 SubscriberHandler = Callable[[Any, "Runtime"], Awaitable[None]]
+SystemRoleSource = Callable[["AsyncSession", UUID], Awaitable[str | None]]
+"""(session, user id) → the user's system role as stored now, or None for an unknown or inactive user."""
 HealthCheckFn = Callable[["Runtime"], Awaitable[None]]
 
 
@@ -153,6 +158,7 @@ class Registry:
     notification_channels: dict[str, NotificationChannel] = field(default_factory=dict)
     identity_providers: dict[str, IdentityProvider] = field(default_factory=dict)
     search_backend: SearchBackend | None = None
+    system_role_source: SystemRoleSource | None = None
     health_checks: list[HealthCheck] = field(default_factory=list)
     access_scopes: dict[str, AccessResolver] = field(default_factory=dict)
     cli_commands: list[click.Command] = field(default_factory=list)
@@ -315,6 +321,18 @@ class Registry:
     def set_search_backend(self, backend: SearchBackend) -> None:
         """Replace the search backend (the last one set wins)."""
         self.search_backend = backend
+
+    def set_system_role_source(self, source: SystemRoleSource) -> None:
+        """Say where a user's current system role is read (the accounts module; core only)."""
+        if not self._core:
+            raise PluginError("only core modules may provide system roles")
+        self.system_role_source = source
+
+    async def system_role(self, session: AsyncSession, user_id: UUID) -> str | None:
+        """The user's system role as stored now (None: unknown or inactive), for decisions a token must not make alone."""
+        if self.system_role_source is None:
+            raise RuntimeError("no module provides system roles")
+        return await self.system_role_source(session, user_id)
 
     def add_health_check(self, name: str, check: HealthCheckFn) -> None:
         """Add a readiness check reported by ``/health/ready``."""

@@ -1,7 +1,9 @@
 """Passwords, access tokens and the authentication middleware.
 
 Access tokens are short-lived JWTs (``sub``, ``role``, ``jti``, ``loc``) so a
-request is authenticated without a database read; one Redis script checks
+request is authenticated without a database read; each names the key that
+signed it (``kid``, :mod:`workhub.kernel.keys`), so keys rotate without
+signing anyone out; one Redis script checks
 the token's ``jti`` against the deny list (logout) and the user's cut-off
 time (deactivation, role change), and counts the per-user rate limit. The
 requests a process authenticates at the same time share that script's round
@@ -25,6 +27,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 
 from workhub.kernel.context import Actor, RequestContext, current_context, set_context
 from workhub.kernel.errors import RateLimited, Unauthorized
+from workhub.kernel.keys import KeyRing
 from workhub.kernel.script_batch import ScriptBatch
 
 if TYPE_CHECKING:
@@ -127,6 +130,7 @@ class TokenService:
     def __init__(self, settings: Settings, redis: Redis) -> None:
         self.settings = settings
         self.redis = redis
+        self.keys = KeyRing.parse(settings.secret_key, settings.previous_secret_keys)  # refuses a weak key
         self._checks = ScriptBatch(redis, _AUTH_CHECK, keys_per_call=3, values_per_call=3)
         self._verified: dict[str, tuple[CurrentUser, float]] = {}
 
@@ -143,7 +147,10 @@ class TokenService:
             "iat": issued,
             "exp": now + ttl,
         }
-        return jwt.encode(claims, self.settings.secret_key, algorithm=self.algorithm), ttl
+        token = jwt.encode(
+            claims, self.keys.signing_key, algorithm=self.algorithm, headers={"kid": self.keys.signing_kid}
+        )
+        return token, ttl
 
     def decode(self, token: str) -> tuple[CurrentUser, float]:
         """Verify signature and expiry; returns the user and the token's ``iat``.
@@ -166,9 +173,12 @@ class TokenService:
     def _verify(self, token: str) -> tuple[CurrentUser, float]:
         """Check the signature and read the claims (expiry is checked by :meth:`decode`)."""
         try:
+            key = self.keys.verifying_key(jwt.get_unverified_header(token).get("kid"))
+            if key is None:  # signed by a key this server no longer has
+                raise jwt.InvalidTokenError("unknown key id")
             claims = jwt.decode(
                 token,
-                self.settings.secret_key,
+                key,
                 algorithms=[self.algorithm],
                 options={"require": ["exp", "sub", "jti"], "verify_exp": False},
             )

@@ -9,7 +9,7 @@ import jwt
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
-from tests.support import PASSWORD, Api, read
+from tests.support import PASSWORD, Api, make_admin, read, set_role
 from workhub.accounts.models import RefreshToken
 from workhub.kernel.clock import clock
 from workhub.kernel.security import hash_token
@@ -206,6 +206,34 @@ async def test_bad_or_missing_credentials(client: AsyncTestClient[Any], settings
     resp = await client.get("/api/v1/admin/users", headers=bearer(forged))
     assert resp.status_code == 401
     assert resp.json()["code"] == "token_invalid"
+
+
+async def test_admin_routes_read_the_role_from_the_database_not_the_token(
+    client: AsyncTestClient[Any], settings: Settings, api: Api
+) -> None:
+    """Even a token signed with the server's own key does not make a member an administrator."""
+    member = await api.user("Member")
+    assert settings.secret_key is not None
+    claims_admin = jwt.encode(
+        {
+            "sub": str(member.id),
+            "role": "admin",
+            "jti": "z" * 32,
+            "iat": time.time(),
+            "exp": int(time.time()) + 60,
+        },
+        settings.secret_key,
+        algorithm="HS256",
+    )
+    resp = await client.get("/api/v1/admin/users", headers=bearer(claims_admin))
+    assert resp.status_code == 403
+    assert resp.json()["code"] == "admin_only"
+
+    admin = await make_admin(client, api)
+    assert (await client.get("/api/v1/admin/users", headers=admin.headers)).status_code == 200
+    await set_role(settings.database_url or "", admin.id, "member")  # demoted behind the API's back
+    resp = await client.get("/api/v1/admin/users", headers=admin.headers)  # the token still says admin
+    assert resp.status_code == 403
 
 
 async def test_requests_checked_together_get_their_own_answers(

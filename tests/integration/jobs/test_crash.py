@@ -24,6 +24,7 @@ import pytest
 
 from tests.integration.jobs.conftest import Team
 from tests.integration.kernel.conftest import write_distribution
+from tests.support import server_env
 from workhub.jobs.runner import RUN_JOB
 from workhub.kernel.queue import SaqQueue
 from workhub.settings import Settings
@@ -43,18 +44,15 @@ class Worker:
             {"slowexport": "tests.integration.jobs.slow_export:plugin"},
             name="workhub-slow",
         )
-        self.env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(site), str(REPO)]),
-            "WORKHUB_ENV": "test",
-            "WORKHUB_DATABASE_URL": settings.database_url,
-            "WORKHUB_REDIS_URL": settings.redis_url,
-            "WORKHUB_PLUGINS": "slowexport",
-            "WORKHUB_DATA_DIR": str(tmp_path / "data"),
-            "WORKHUB_JOBS_DIR": str(jobs_dir),
-            "WORKHUB_DB_POOL_SIZE": "3",
-            "WORKHUB_WORKER_SWEEP_SECONDS": "1",
-        }
+        self.env = server_env(
+            settings,
+            PYTHONPATH=os.pathsep.join([str(site), str(REPO)]),
+            WORKHUB_PLUGINS="slowexport",
+            WORKHUB_DATA_DIR=str(tmp_path / "data"),
+            WORKHUB_JOBS_DIR=str(jobs_dir),
+            WORKHUB_DB_POOL_SIZE="3",
+            WORKHUB_WORKER_SWEEP_SECONDS="1",
+        )
         self.log_path = tmp_path / "worker.log"
         self.proc: asyncio.subprocess.Process | None = None
 

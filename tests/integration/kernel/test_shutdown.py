@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.integration.kernel.conftest import write_distribution
+from tests.support import server_env
 from workhub.kernel.embedded import free_port
 from workhub.settings import Settings
 
@@ -27,17 +28,14 @@ async def server(settings: Settings, tmp_path: Path) -> AsyncIterator[tuple[asyn
     assert settings.database_url and settings.redis_url
     site = write_distribution(tmp_path / "site", {"probe": "tests.integration.kernel.probe:plugin"})
     port = free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(site), str(REPO)]),
-        "WORKHUB_ENV": "test",
-        "WORKHUB_DATABASE_URL": settings.database_url,
-        "WORKHUB_REDIS_URL": settings.redis_url,
-        "WORKHUB_HOST": "127.0.0.1",
-        "WORKHUB_PORT": str(port),
-        "WORKHUB_PLUGINS": "probe",
-        "WORKHUB_DATA_DIR": str(tmp_path / "data"),
-    }
+    env = server_env(
+        settings,
+        PYTHONPATH=os.pathsep.join([str(site), str(REPO)]),
+        WORKHUB_HOST="127.0.0.1",
+        WORKHUB_PORT=str(port),
+        WORKHUB_PLUGINS="probe",
+        WORKHUB_DATA_DIR=str(tmp_path / "data"),
+    )
     proc = await asyncio.create_subprocess_exec(
         str(WORKHUB), "run", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
@@ -91,15 +89,12 @@ async def test_workhub_run_refuses_to_start_with_an_unknown_plugin(
     settings: Settings, tmp_path: Path
 ) -> None:
     assert settings.database_url and settings.redis_url
-    env = {
-        **os.environ,
-        "WORKHUB_ENV": "test",
-        "WORKHUB_DATABASE_URL": settings.database_url,
-        "WORKHUB_REDIS_URL": settings.redis_url,
-        "WORKHUB_PORT": str(free_port()),
-        "WORKHUB_PLUGINS": "example,nosuchplugin",
-        "WORKHUB_DATA_DIR": str(tmp_path / "data"),
-    }
+    env = server_env(
+        settings,
+        WORKHUB_PORT=str(free_port()),
+        WORKHUB_PLUGINS="example,nosuchplugin",
+        WORKHUB_DATA_DIR=str(tmp_path / "data"),
+    )
     proc = await asyncio.create_subprocess_exec(
         str(WORKHUB), "run", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )

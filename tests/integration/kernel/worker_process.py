@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from tests.integration.kernel.conftest import write_distribution
+from tests.support import server_env
 from workhub.settings import Settings
 
 __all__ = ("WorkerProcess",)
@@ -29,18 +30,15 @@ class WorkerProcess:
         site = write_distribution(
             tmp_path / "site", {"workerprobe": "tests.integration.kernel.worker_probe:plugin"}
         )
-        self.env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(site), str(REPO)]),
-            "WORKHUB_ENV": "test",
-            "WORKHUB_DATABASE_URL": settings.database_url,
-            "WORKHUB_REDIS_URL": settings.redis_url,
-            "WORKHUB_PLUGINS": "workerprobe",
-            "WORKHUB_DATA_DIR": str(tmp_path / "data"),
-            "WORKHUB_DB_POOL_SIZE": "3",
-            "WORKHUB_WORKER_SWEEP_SECONDS": "1",
+        self.env = server_env(
+            settings,
+            PYTHONPATH=os.pathsep.join([str(site), str(REPO)]),
+            WORKHUB_PLUGINS="workerprobe",
+            WORKHUB_DATA_DIR=str(tmp_path / "data"),
+            WORKHUB_DB_POOL_SIZE="3",
+            WORKHUB_WORKER_SWEEP_SECONDS="1",
             **env,
-        }
+        )
         self.log_path = tmp_path / "worker.log"
         self.proc: asyncio.subprocess.Process | None = None
 
