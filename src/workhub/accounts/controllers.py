@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, patch, post
+import msgspec
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
@@ -14,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workhub.accounts import schemas
 from workhub.accounts.services import AuthService, UserService, normalise_email
 from workhub.kernel.context import current_context
+from workhub.kernel.errors import Unauthorized
 from workhub.kernel.guards import admin_only
 from workhub.kernel.pagination import MAX_LIMIT
 from workhub.kernel.ratelimit import RateLimiter
@@ -29,6 +32,35 @@ def _limiter(request: Request[Any, Any, Any]) -> RateLimiter:
 
 def _auth(request: Request[Any, Any, Any], db_session: AsyncSession, settings: Settings) -> AuthService:
     return AuthService(db_session, settings, request.app.state.tokens)
+
+
+REFRESH_COOKIE = "workhub_refresh"
+"""The browser's refresh token: httpOnly (no script reads it), sent only to the auth routes."""
+_COOKIE_PATH = "/api/v1/auth"
+
+
+def _refresh_cookie(request: Request[Any, Any, Any], settings: Settings, value: str | None) -> Cookie:
+    """The refresh cookie carrying ``value`` (None: the cookie that deletes it)."""
+    secure = request.url.scheme == "https" or settings.base_url.startswith("https://")
+    return Cookie(
+        key=REFRESH_COOKIE,
+        value=value or "",
+        path=_COOKIE_PATH,
+        httponly=True,
+        secure=secure,
+        samesite="strict",
+        max_age=settings.refresh_token_ttl if value else 0,
+    )
+
+
+def _answer(
+    request: Request[Any, Any, Any], settings: Settings, pair: schemas.TokenPair, mode: schemas.RefreshMode
+) -> Response[schemas.TokenPair]:
+    """The pair as asked: the refresh token in the body, or in the cookie and nulled in the body."""
+    if mode == "body":
+        return Response(pair)
+    cookie = _refresh_cookie(request, settings, pair.refresh_token)
+    return Response(msgspec.structs.replace(pair, refresh_token=None), cookies=[cookie])
 
 
 class AuthController(Controller):
@@ -59,12 +91,14 @@ class AuthController(Controller):
         db_session: NamedDependency[AsyncSession],
         settings: NamedDependency[Settings],
         data: JSONBody[schemas.LoginRequest],
-    ) -> schemas.TokenPair:
+    ) -> Response[schemas.TokenPair]:
         """Tokens for a right password; the same 401 for a wrong password and an unknown email.
 
         Rate-limited per address and per email. Ten wrong passwords in a row
         lock the email for 15 minutes (429 ``account_locked``), whether or not
-        an account has it, so the lock reveals nothing either.
+        an account has it, so the lock reveals nothing either. With
+        ``"refresh": "cookie"`` the refresh token is set as an httpOnly,
+        SameSite=Strict cookie and is null in the body.
         """
         limiter = _limiter(request)
         email = normalise_email(data.email)
@@ -72,7 +106,7 @@ class AuthController(Controller):
         await limiter.hit(f"login:ip:{current_context().ip}", limit=settings.login_rate)
         await auth.ensure_unlocked(email)
         await limiter.hit(f"login:acct:{email}", limit=settings.login_rate)
-        return await auth.login(email, data.password)
+        return _answer(request, settings, await auth.login(email, data.password), data.refresh)
 
     @post(
         "/refresh",
@@ -86,11 +120,20 @@ class AuthController(Controller):
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         settings: NamedDependency[Settings],
-        data: JSONBody[schemas.RefreshRequest],
-    ) -> schemas.TokenPair:
-        """A new pair; the presented refresh token can never be used again."""
+        data: JSONBody[schemas.RefreshRequest | None] = None,
+    ) -> Response[schemas.TokenPair]:
+        """A new pair; the presented refresh token can never be used again.
+
+        The token comes from the body, else from the refresh cookie; one that
+        came from the cookie goes back into it (and is null in the body).
+        """
         await _limiter(request).hit(f"refresh:ip:{current_context().ip}", limit=settings.login_rate * 6)
-        return await _auth(request, db_session, settings).refresh(data.refresh_token)
+        raw = data.refresh_token if data else None
+        mode: schemas.RefreshMode = "body" if raw else "cookie"
+        raw = raw or request.cookies.get(REFRESH_COOKIE)
+        if not raw:
+            raise Unauthorized("Send a refresh token or the refresh cookie.", code="refresh_invalid")
+        return _answer(request, settings, await _auth(request, db_session, settings).refresh(raw), mode)
 
     @post("/logout", operation_id="Logout", status_code=HTTP_204_NO_CONTENT, summary="Sign out")
     async def logout(
@@ -98,10 +141,21 @@ class AuthController(Controller):
         request: Request[CurrentUser, Any, Any],
         db_session: NamedDependency[AsyncSession],
         settings: NamedDependency[Settings],
-        data: JSONBody[schemas.RefreshRequest | None] = None,
-    ) -> None:
-        """End this login: its refresh tokens, and its access tokens until they expire."""
-        await _auth(request, db_session, settings).logout(data.refresh_token if data else None, request.user)
+        data: JSONBody[schemas.LogoutRequest | None] = None,
+    ) -> Response[None]:
+        """End this login (its refresh tokens, and its access tokens until they expire), or every login.
+
+        The refresh cookie, if any, is cleared.
+        """
+        auth = _auth(request, db_session, settings)
+        if data is not None and data.everywhere:
+            await auth.end_sessions(request.user.id)
+            await request.app.state.tokens.deny(request.user)
+        else:
+            raw = (data.refresh_token if data else None) or request.cookies.get(REFRESH_COOKIE)
+            await auth.logout(raw, request.user)
+        cookies = [_refresh_cookie(request, settings, None)] if REFRESH_COOKIE in request.cookies else []
+        return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=cookies)
 
 
 class MeController(Controller):

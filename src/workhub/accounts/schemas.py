@@ -11,7 +11,9 @@ import msgspec
 __all__ = (
     "AdminUserUpdate",
     "LoginRequest",
+    "LogoutRequest",
     "PasswordChange",
+    "RefreshMode",
     "RefreshRequest",
     "RegisterRequest",
     "TokenPair",
@@ -66,24 +68,39 @@ class RegisterRequest(msgspec.Struct):
     locale: Locale | None = None
 
 
+RefreshMode = Literal["body", "cookie"]
+
+
 class LoginRequest(msgspec.Struct):
-    """Email and password."""
+    """Email and password; a browser asks for ``"refresh": "cookie"`` (see docs/api.md)."""
 
     email: Annotated[str, msgspec.Meta(max_length=320)]
     password: Password
+    refresh: RefreshMode = "body"
+    """``body``: the refresh token comes back in the JSON; ``cookie``: in an httpOnly cookie only."""
 
 
 class RefreshRequest(msgspec.Struct):
-    """A refresh token to trade for a new pair."""
+    """A refresh token to trade for a new pair; without one, the refresh cookie is used."""
 
-    refresh_token: Annotated[str, msgspec.Meta(min_length=1, max_length=512)]
+    refresh_token: Annotated[str, msgspec.Meta(min_length=1, max_length=512)] | None = None
+
+
+class LogoutRequest(msgspec.Struct):
+    """What to end: this sign-in (its refresh token or cookie), or ``everywhere`` every sign-in of the user."""
+
+    refresh_token: Annotated[str, msgspec.Meta(min_length=1, max_length=512)] | None = None
+    everywhere: bool = False
 
 
 class TokenPair(msgspec.Struct):
-    """An access token (JWT) and a refresh token (opaque, single use)."""
+    """An access token (JWT) and a refresh token (opaque, single use).
+
+    ``refresh_token`` is null when it went into the refresh cookie instead.
+    """
 
     access_token: str
-    refresh_token: str
+    refresh_token: str | None
     expires_in: int
     token_type: str = "bearer"
 
