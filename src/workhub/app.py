@@ -47,7 +47,7 @@ logger = logging.getLogger("workhub")
 
 def core_plugins() -> list[WorkhubPlugin]:
     """The core modules, in the order their subscribers run."""
-    from workhub import accounts, audit, chat, jobs, notifications, projects, tasks
+    from workhub import accounts, audit, chat, jobs, notifications, projects, tasks, web
 
     return [
         audit.plugin,
@@ -57,10 +57,11 @@ def core_plugins() -> list[WorkhubPlugin]:
         notifications.plugin,
         chat.plugin,
         jobs.plugin,
+        web.plugin,
     ]
 
 
-CORE_PLUGINS = ("audit", "accounts", "projects", "tasks", "notifications", "chat", "jobs")
+CORE_PLUGINS = ("audit", "accounts", "projects", "tasks", "notifications", "chat", "jobs", "web")
 
 
 def build_registry(settings: Settings, plugins: Sequence[WorkhubPlugin] | None = None) -> Registry:

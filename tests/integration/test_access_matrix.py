@@ -146,6 +146,7 @@ SPECS: dict[str, Spec] = {
     ),
     # tasks
     "ListTasks": Spec("GET", "/api/v1/tasks", audited=False),
+    "CountTasks": Spec("GET", "/api/v1/tasks/counts", audited=False),
     "ListProjectTasks": Spec("GET", "/api/v1/projects/{project_id}/tasks", audited=False),
     "CreateTask": Spec(
         "POST", "/api/v1/projects/{project_id}/tasks", body=lambda w, n: {"title": f"Task {n}"}
@@ -287,7 +288,7 @@ A = Action
 INTENDED: dict[str, Action | str | None] = {
     "GetMe": None, "UpdateMe": None, "ChangePassword": None, "Logout": None,
     "AdminListUsers": "admin", "AdminUpdateUser": "admin", "AdminAudit": "admin",
-    "CreateProject": None, "ListProjects": None, "ListTasks": None, "AcceptInvitation": None,
+    "CreateProject": None, "ListProjects": None, "ListTasks": None, "CountTasks": None, "AcceptInvitation": None,
     "GetProject": A.PROJECT_READ, "UpdateProject": A.PROJECT_UPDATE, "ArchiveProject": A.PROJECT_ARCHIVE,
     "RestoreProject": A.PROJECT_ARCHIVE, "ProjectAudit": A.AUDIT_READ, "ListMembers": A.MEMBER_READ,
     "UpdateMember": A.MEMBER_MANAGE, "RemoveMember": A.MEMBER_MANAGE, "LeaveProject": A.MEMBER_READ,
@@ -315,12 +316,12 @@ route guarded with the wrong action fails here even though it agrees with itself
 
 
 def _routes(app: Any) -> dict[str, tuple[str, Any]]:
-    """operation id → (method, handler) for every HTTP route of the app (OPTIONS and /schema aside)."""
+    """operation id → (method, handler) for every API route of the app (OPTIONS, /schema and the dashboard's files aside)."""
     found: dict[str, tuple[str, Any]] = {}
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):
             methods = set(getattr(handler, "http_methods", ())) - {"OPTIONS"}
-            if not methods or route.path.startswith("/schema"):
+            if not methods or route.path.startswith("/schema") or str(handler.name).startswith("dashboard-"):
                 continue
             found[str(handler.operation_id)] = (methods.pop(), handler)
     return found
@@ -475,6 +476,28 @@ async def test_every_route_is_in_the_matrix(client: AsyncTestClient[Any]) -> Non
     assert SPECS.keys() - routes == set(), "matrix entries for routes that no longer exist"
     public = {op for op, (_, handler) in _routes(client.app).items() if handler.opt.get("public")}
     assert public == PUBLIC
+
+
+async def test_the_only_routes_outside_the_api_are_the_dashboards_public_files(
+    client: AsyncTestClient[Any],
+) -> None:
+    outside = {
+        (route.path, str(handler.name))
+        for route in client.app.routes
+        for handler in getattr(route, "route_handlers", [])
+        if not route.path.startswith(("/api/", "/health/", "/schema"))
+        and "OPTIONS" not in handler.http_methods
+    }
+    assert outside == {
+        ("/", "dashboard-home"),
+        ("/{path:path}", "dashboard-page"),
+        ("/assets/{file_path:path}", "dashboard-assets"),
+        ("/assets/{file_path:path}", "dashboard-assets/head"),
+    }
+    for route in client.app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if str(handler.name).startswith("dashboard-"):
+                assert handler.opt.get("public") and set(handler.http_methods) <= {"GET", "HEAD"}
 
 
 async def test_every_route_is_guarded_by_its_intended_action(client: AsyncTestClient[Any]) -> None:
