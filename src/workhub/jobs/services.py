@@ -267,7 +267,7 @@ class JobService(Service[Job]):
                 "outcome": Msg(f"job.status.{status}"),
                 "message": message or error or "",
             },
-            link=schema.result_url or f"/api/v1/jobs/{job.id}",
+            link=f"/jobs/{job.id}",  # the dashboard's page of the job, with its download
             data={"job_id": str(job.id), "status": status},
         )
         return schema

@@ -210,6 +210,11 @@ class TaskController(Controller):
             filters, user_id=user.id, is_admin=user.is_admin
         )
 
+    @get("/tasks/counts", operation_id="CountTasks", summary="Open and overdue tasks per project")
+    async def count_tasks(self, request: Request[CurrentUser, Any, Any]) -> schemas.TaskCounts:
+        """For each project the caller is a member of that has open tasks: how many, and how many are overdue."""
+        return await TaskReader(request_session(request)).counts(request.user.id)
+
     @get(
         "/tasks/{task_id:uuid}",
         operation_id="GetTask",

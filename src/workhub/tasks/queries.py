@@ -302,6 +302,18 @@ class TaskReader:
             raise NotFound
         return row_to_task(row, clock.now())
 
+    async def counts(self, user_id: UUID) -> schemas.TaskCounts:
+        """Open and overdue tasks per project the user is a member of (one grouped statement)."""
+        sql = (
+            "SELECT t.project_id, count(*), count(*) FILTER (WHERE t.overdue OR t.deadline < $2)"
+            " FROM task AS t WHERE t.deleted_at IS NULL AND t.status IN ('todo', 'in_progress')"
+            f" AND t.project_id IN {member_projects_sql('$1')} GROUP BY t.project_id"
+        )
+        rows = await (await driver_connection(self.session)).fetch(sql, user_id, clock.now())
+        return schemas.TaskCounts(
+            items=[schemas.ProjectTaskCount(project_id=r[0], open=r[1], overdue=r[2]) for r in rows]
+        )
+
     async def page_tasks(
         self,
         filters: TaskFilters,

@@ -17,10 +17,12 @@ __all__ = (
     "CommentPage",
     "CommentUpdate",
     "Priority",
+    "ProjectTaskCount",
     "Reminder",
     "ReminderCreate",
     "Status",
     "Task",
+    "TaskCounts",
     "TaskCreate",
     "TaskPage",
     "TaskUpdate",
@@ -71,6 +73,20 @@ class Task(msgspec.Struct):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class ProjectTaskCount(msgspec.Struct):
+    """How many tasks of one project are open and how many of those are overdue."""
+
+    project_id: UUID
+    open: int
+    overdue: int
+
+
+class TaskCounts(msgspec.Struct):
+    """Open and overdue tasks of each of the caller's projects that has any."""
+
+    items: list[ProjectTaskCount]
 
 
 class TaskPage(msgspec.Struct):

@@ -196,7 +196,7 @@ async def test_finishing_notifies_the_owner_publishes_job_finished_and_audits(te
     assert resp.status_code == 200, resp.text
     (note,) = [n for n in resp.json()["items"] if n["kind"] == "job_finished"]
     assert note["title"] == "Экспорт задач: выполнено"
-    assert note["link"] == f"/api/v1/jobs/{job['id']}/result"
+    assert note["link"] == f"/jobs/{job['id']}"  # the dashboard page of the job
     assert "Выгружено задач: 1" in note["body"]
     # the broadcast of job.finished goes to the job's room and the owner's room
     rooms = [b.rooms for b in team.client.app.state.registry.broadcasts if b.event == "job.finished"]

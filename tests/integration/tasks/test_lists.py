@@ -251,3 +251,26 @@ async def test_a_cursor_from_another_sort_is_rejected(board: Board) -> None:
     )
     assert resp.status_code == 422
     assert resp.json()["code"] == "invalid_cursor"
+
+
+async def test_counts_of_open_and_overdue_tasks_per_project(board: Board) -> None:
+    await board.create(title="Open, due later", deadline=at(2))
+    await board.create(title="Open, late", deadline=at(-1))
+    await board.create(title="In progress, late", status="in_progress", deadline=at(-3))
+    await board.create(title="Done late", status="done", deadline=at(-1))
+    gone = await board.create(title="Deleted", deadline=at(-1))
+    await board.client.delete(f"/api/v1/tasks/{gone['id']}", headers=board.owner.headers)
+    other = await board.api.project(board.outsider, key="OUT")
+    await board.client.post(
+        f"/api/v1/projects/{other['id']}/tasks", json={"title": "Secret"}, headers=board.outsider.headers
+    )
+
+    async def counts(by: Any) -> list[dict[str, Any]]:
+        resp = await board.client.get("/api/v1/tasks/counts", headers=by.headers)
+        assert resp.status_code == 200, resp.text
+        return resp.json()["items"]
+
+    assert await counts(board.viewer) == [{"project_id": board.id, "open": 3, "overdue": 2}]
+    assert await counts(board.outsider) == [{"project_id": other["id"], "open": 1, "overdue": 0}]
+    clock.shift(timedelta(days=3))  # the first task's deadline passes
+    assert (await counts(board.editor))[0]["overdue"] == 3
