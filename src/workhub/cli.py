@@ -1,4 +1,4 @@
-"""The ``workhub`` command: run, worker, dev, migrate, create-admin, seed-demo, rotate-secret-key.
+"""The ``workhub`` command: run, worker, dev, migrate, create-admin, seed-demo, openapi, rotate-secret-key.
 
 Commands start embedded PostgreSQL and Redis when ``WORKHUB_DATABASE_URL`` /
 ``WORKHUB_REDIS_URL`` are not set, so a fresh checkout runs with nothing
@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import click
+import msgspec
 
 from workhub.cli_support import resolve_servers
 from workhub.kernel.embedded import EmbeddedServers
@@ -171,6 +172,29 @@ def worker() -> None:
         asyncio.run(run_worker(settings))
     finally:
         servers.stop()
+
+
+@main.command()
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, writable=True), default="-", show_default=True
+)
+def openapi(output: str) -> None:
+    """Write the OpenAPI schema of the app with the installed plugins (the dashboard's API types come from it)."""
+    import json
+
+    from workhub.app import create_app
+    from workhub.kernel.keys import new_secret_key
+
+    # The schema needs no servers: the app is built, never started.
+    settings = msgspec.structs.replace(
+        get_settings(),
+        database_url="postgresql+asyncpg://schema@localhost/schema",
+        redis_url="redis://localhost:1/0",
+        secret_key=new_secret_key(),
+    )
+    schema = create_app(settings).openapi_schema.to_schema()
+    text = json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    click.open_file(output, "w", encoding="utf-8").write(text)
 
 
 @main.command("rotate-secret-key")
