@@ -84,7 +84,13 @@ class AuthController(Controller):
         user = await UserService(session=db_session).register(data)
         return UserService.as_schema(user)
 
-    @post("/login", operation_id="Login", opt={"public": True}, status_code=HTTP_200_OK, summary="Sign in")
+    @post(
+        "/login",
+        operation_id="Login",
+        opt={"public": True, "keep_replay": False},  # tokens are never kept for an Idempotency-Key replay
+        status_code=HTTP_200_OK,
+        summary="Sign in",
+    )
     async def login(
         self,
         request: Request[Any, Any, Any],
@@ -111,7 +117,7 @@ class AuthController(Controller):
     @post(
         "/refresh",
         operation_id="Refresh",
-        opt={"public": True},
+        opt={"public": True, "keep_replay": False},  # tokens are never kept; a repeat uses the grace window
         status_code=HTTP_200_OK,
         summary="Rotate tokens",
     )

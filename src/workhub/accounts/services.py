@@ -37,6 +37,7 @@ from workhub.accounts.events import (
     UserRoleChanged,
     UserUpdated,
 )
+from workhub.accounts.grace import keep_rotated_pair, read_rotated_pair
 from workhub.accounts.models import RefreshToken, User
 from workhub.kernel.clock import clock
 from workhub.kernel.context import Actor, current_context, set_context
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
     from workhub.settings import Settings
 
 __all__ = (
+    "REFRESH_GRACE_SECONDS",
     "AdminChange",
     "AuthService",
     "UserService",
@@ -65,6 +67,8 @@ __all__ = (
 )
 
 MIN_PASSWORD = 10
+REFRESH_GRACE_SECONDS = 30
+"""How long a just-rotated refresh token still gets the pair it was traded for, instead of counting as reuse."""
 
 
 def normalise_email(email: str) -> str:
@@ -412,14 +416,26 @@ class AuthService:
         return await self._issue(user, family_id=uuid4())
 
     async def refresh(self, raw_token: str) -> schemas.TokenPair:
-        """Rotate a refresh token; a rotated one presented again ends its whole login."""
+        """Rotate a refresh token; a rotated one presented again ends its whole login.
+
+        Except just after its rotation: within :data:`REFRESH_GRACE_SECONDS` a
+        second use (two tabs, a double submit, a retried request) gets the
+        pair the first use made. That pair waits in Redis encrypted with a key
+        derived from the old token itself (:mod:`workhub.accounts.grace`), so
+        only a holder of that token can read it.
+        """
+        token_hash = hash_token(raw_token)
         row = await self.session.scalar(
-            select(RefreshToken).where(RefreshToken.token_hash == hash_token(raw_token)).with_for_update()
+            select(RefreshToken).where(RefreshToken.token_hash == token_hash).with_for_update()
         )
         now = clock.now()
         if row is None or row.revoked_at is not None or row.expires_at <= now:
             raise Unauthorized("The refresh token is not valid.", code="refresh_invalid")
         if row.rotated_at is not None:
+            if now - row.rotated_at <= timedelta(seconds=REFRESH_GRACE_SECONDS):
+                kept = await read_rotated_pair(self.redis, raw_token, token_hash)
+                if kept is not None:
+                    return kept
             await self.end_family(row.family_id)
             # Committed here: the error response below rolls the request's transaction back.
             await self.session.commit()
@@ -431,7 +447,10 @@ class AuthService:
         if user is None or not user.is_active:
             raise Unauthorized("The refresh token is not valid.", code="refresh_invalid")
         row.rotated_at = now
-        return await self._issue(user, family_id=row.family_id)
+        pair = await self._issue(user, family_id=row.family_id)
+        # Kept before the rotation commits: a parallel use waiting on the row lock finds it.
+        await keep_rotated_pair(self.redis, raw_token, token_hash, pair, REFRESH_GRACE_SECONDS)
+        return pair
 
     async def logout(self, raw_token: str | None, current: CurrentUser) -> None:
         """End the caller's login: its refresh tokens and every access token it issued.

@@ -2,11 +2,17 @@
 
 The first request with a key runs and its response is kept for a day. The
 same key with the same body replays that response; with another body it is
-a 422; while the first is still running it is a 409. Keys are scoped to the
-caller and the path, so two users cannot collide: a valid access token scopes
-by user (a retry after a token refresh still replays), any other credentials
-by their hash, an anonymous caller by address. Responses of 5xx are not kept:
-a retry runs again.
+a 422; while the first is still running it is a 409. Bodies are compared in
+a canonical form (JSON with sorted keys and no whitespace), so the same JSON
+written differently is the same body. Keys are scoped to the caller and the
+path, so two users cannot collide: a valid access token scopes by user (a
+retry after a token refresh still replays), any other credentials by their
+hash, an anonymous caller by address. Responses of 5xx are not kept: a retry
+runs again.
+
+Routes whose answers are secrets (sign-in and token refresh hand out tokens)
+say ``opt={"keep_replay": False}``: a key there is accepted and nothing is
+stored, so a repeat runs again (see docs/api.md for what that means there).
 """
 
 from __future__ import annotations
@@ -68,10 +74,14 @@ class IdempotencyMiddleware:
                 [FieldError(field="Idempotency-Key", message=too_long)],
             )
             return
+        handler = scope.get("route_handler")
+        if handler is not None and handler.opt.get("keep_replay") is False:
+            await self.app(scope, receive, send)  # its answer holds secrets: never kept
+            return
         body = await _read_body(receive)
         caller = _caller(scope, headers.get(b"authorization"))
         scope_hash = hashlib.sha256(caller + b"|" + scope["path"].encode() + b"|" + key).hexdigest()
-        body_hash = hashlib.sha256(body).hexdigest()
+        body_hash = hashlib.sha256(_canonical(body)).hexdigest()
         redis: Redis = self.redis_getter()
         redis_key = f"wh:idem:{scope_hash}"
         running = msgspec.msgpack.encode(_Stored("running", body_hash))
@@ -187,6 +197,14 @@ def _caller(scope: Scope, authorization: bytes | None) -> bytes:
                 return f"user:{user.id}".encode()
         return b"auth:" + hashlib.sha256(authorization).hexdigest().encode()
     return f"ip:{current_context().ip or ''}".encode()
+
+
+def _canonical(body: bytes) -> bytes:
+    """JSON with sorted keys and no whitespace (the same JSON written two ways compares equal); other bodies as sent."""
+    try:
+        return msgspec.json.encode(msgspec.json.decode(body), order="sorted")
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        return body
 
 
 async def _read_body(receive: Receive) -> bytes:

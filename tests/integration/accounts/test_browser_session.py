@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from litestar.testing import AsyncTestClient
 
 from tests.support import PASSWORD, Api
+from workhub.kernel.clock import clock
 
 LOGIN, REFRESH, LOGOUT = "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout"
 
@@ -44,7 +46,8 @@ async def test_a_browser_login_puts_the_refresh_token_in_an_http_only_strict_coo
     me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {again.json()['access_token']}"})
     assert me.status_code == 200
 
-    # The old cookie is spent: using it again is reuse, and ends the sign-in.
+    # The old cookie is spent: using it again after the grace window is reuse, and ends the sign-in.
+    clock.shift(timedelta(seconds=31))
     client.cookies.set("workhub_refresh", first or "", path="/api/v1/auth")
     reused = await client.post(REFRESH)
     assert reused.status_code == 401 and reused.json()["code"] == "refresh_reused"

@@ -132,3 +132,43 @@ async def test_an_overlong_key_is_refused(client: AsyncTestClient[Any], api: Api
     assert resp.status_code == 422
     assert resp.json()["errors"][0]["field"] == "Idempotency-Key"
     assert await project_count(client, owner.headers) == 0
+
+
+async def test_the_same_json_written_differently_is_the_same_body(
+    client: AsyncTestClient[Any], api: Api
+) -> None:
+    owner = await api.user()
+    headers = {**owner.headers, "Idempotency-Key": "canon-1", "Content-Type": "application/json"}
+    first = await client.post("/api/v1/projects", content=b'{"key": "CAN", "name": "Canon"}', headers=headers)
+    second = await client.post(
+        "/api/v1/projects", content=b'{\n  "name":"Canon",\n  "key":"CAN"\n}', headers=headers
+    )
+    assert first.status_code == second.status_code == 201
+    assert second.headers["idempotent-replayed"] == "true"
+    other = await client.post("/api/v1/projects", content=b'{"name": "Canon", "key": "CAX"}', headers=headers)
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_mismatch"
+
+
+async def test_sign_in_with_a_key_keeps_no_token_in_redis(client: AsyncTestClient[Any], api: Api) -> None:
+    user = await api.user()
+    headers = {"Idempotency-Key": "login-1"}
+    body = {"email": user.email, "password": "correct horse battery"}
+    first = await client.post("/api/v1/auth/login", json=body, headers=headers)
+    second = await client.post("/api/v1/auth/login", json=body, headers=headers)
+    assert first.status_code == second.status_code == 200
+    assert "idempotent-replayed" not in second.headers  # a repeat signs in again
+    assert second.json()["access_token"] != first.json()["access_token"]
+    redis = client.app.state.redis
+
+    async def everything() -> list[bytes]:
+        keys = [k async for k in redis.scan_iter("*")]
+        return [
+            v for k in keys if (await redis.type(k)) == b"string" and (v := await redis.get(k)) is not None
+        ]
+
+    from tests.support import in_app
+
+    values = b"".join(await in_app(client, everything))
+    for pair in (first.json(), second.json()):
+        assert pair["refresh_token"].encode() not in values
+        assert pair["access_token"].encode() not in values
