@@ -48,7 +48,13 @@ class Settings(msgspec.Struct, kw_only=True):
     user_rate: int = 600
     """Requests per minute per signed-in user."""
     lockout_threshold: int = 10
+    """Wrong passwords in a row for one account from one address before that address is locked out of it."""
     lockout_seconds: int = 15 * 60
+    lockout_address_threshold: int = 50
+    """Wrong passwords from one address, across accounts, before it is locked out of all of them."""
+    lockout_account_threshold: int = 100
+    """Wrong passwords for one account from anywhere before addresses it was never signed in from are refused."""
+    lockout_account_seconds: int = 3600
     db_pool_size: int = 20
     """Database connections per process (a fixed pool; see docs/performance.md)."""
     trust_proxy: bool = False

@@ -38,11 +38,12 @@ from workhub.accounts.events import (
     UserUpdated,
 )
 from workhub.accounts.grace import keep_rotated_pair, read_rotated_pair
+from workhub.accounts.lockout import Lockout
 from workhub.accounts.models import RefreshToken, User
 from workhub.kernel.clock import clock
 from workhub.kernel.context import Actor, current_context, set_context
 from workhub.kernel.db import new_id
-from workhub.kernel.errors import Conflict, NotFound, RateLimited, Unauthorized, ValidationFailed
+from workhub.kernel.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from workhub.kernel.events import publish
 from workhub.kernel.pagination import decode_cursor, encode_cursor
 from workhub.kernel.security import CurrentUser, hash_password, hash_token, new_token, verify_password
@@ -62,7 +63,6 @@ __all__ = (
     "UserService",
     "current_system_role",
     "digest_recipients",
-    "lockout_key",
     "normalise_email",
 )
 
@@ -138,11 +138,6 @@ def digest_recipients(now: datetime) -> Subquery:
 async def current_system_role(session: Any, user_id: UUID) -> str | None:
     """The user's system role as stored now; None for an unknown or deactivated user (the admin guard's source)."""
     return await session.scalar(select(User.role).where(User.id == user_id, User.is_active.is_(True)))
-
-
-def lockout_key(email: str) -> str:
-    """The Redis key counting wrong passwords in a row for one (normalised) address."""
-    return f"wh:fail:{normalise_email(email)}"
 
 
 def _like(text: str) -> str:
@@ -380,36 +375,26 @@ class AuthService:
         """The Redis that keeps wrong-password counters (the token service's)."""
         return self.tokens.redis
 
-    async def ensure_unlocked(self, email: str) -> None:
-        """Refuse (429 ``account_locked``) an address with too many wrong passwords in a row.
+    def lockout(self, email: str) -> Lockout:
+        """The lockout counters of a sign-in to ``email`` from the caller's address (accounts/lockout.py)."""
+        return Lockout(self.redis, self.settings, normalise_email(email), current_context().ip)
 
-        The counter exists for any address tried, with or without an account,
-        so a lock says nothing about whether the account exists.
+    async def login(self, email: str, password: str, lockout: Lockout | None = None) -> schemas.TokenPair:
+        """Check the password (same time and answer whether or not the email exists).
+
+        ``lockout``: counters the caller has already checked (the login route
+        does, to know whether the address is known); otherwise they are checked here.
         """
-        key = lockout_key(email)
-        failures = int(await self.redis.get(key) or 0)
-        if failures >= self.settings.lockout_threshold:
-            ttl = int(await self.redis.ttl(key))
-            raise RateLimited(
-                "Too many wrong passwords; try again later.",
-                code="account_locked",
-                headers={"Retry-After": str(max(1, ttl))},
-            )
-
-    async def login(self, email: str, password: str) -> schemas.TokenPair:
-        """Check the password (same time and answer whether or not the email exists)."""
         email = normalise_email(email)
-        await self.ensure_unlocked(email)
+        if lockout is None:
+            lockout = self.lockout(email)
+            await lockout.check()
         user = await UserService(session=self.session).by_email(email)
         right = await _verify(user.password_hash if user is not None else None, password)
         if user is None or not right or not user.is_active:
-            key = lockout_key(email)
-            pipe = self.redis.pipeline(transaction=False)
-            pipe.incr(key)
-            pipe.expire(key, self.settings.lockout_seconds)
-            await pipe.execute()
+            await lockout.failed()
             raise Unauthorized("Wrong email or password.", code="invalid_credentials")
-        await self.redis.delete(lockout_key(email))
+        await lockout.succeeded()
         user.last_login_at = clock.now()
         set_context(msgspec.structs.replace(current_context(), actor=Actor(kind="user", id=user.id)))
         await publish(self.session, UserLoggedIn(entity_id=user.id))

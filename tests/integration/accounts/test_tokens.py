@@ -43,7 +43,7 @@ async def test_login_answers_a_bearer_pair(
     assert body["token_type"] == "bearer"
     assert body["expires_in"] == 15 * 60
 
-    claims = jwt.decode(body["access_token"], settings.secret_key, algorithms=["HS256"])
+    claims = jwt.decode(body["access_token"], settings.secret_key or "", algorithms=["HS256"])
     assert claims["sub"] == str(user.id)
     assert claims["role"] == "member"
     assert claims["jti"]
@@ -196,7 +196,7 @@ async def test_expired_access_token_is_token_expired(
     now = int(time.time())
     expired = jwt.encode(
         {"sub": str(user.id), "role": "member", "jti": "x" * 32, "iat": now - 1000, "exp": now - 100},
-        settings.secret_key,
+        settings.secret_key or "",
         algorithm="HS256",
     )
     resp = await client.get("/api/v1/me", headers=bearer(expired))
