@@ -37,6 +37,7 @@ from workhub.kernel.queue import SaqQueue, build_worker, stop_worker
 from workhub.kernel.realtime import install_bridge
 from workhub.kernel.redis import create_redis
 from workhub.kernel.security import AuthMiddleware, TokenService, configure_password_hashing
+from workhub.kernel.security_headers import security_headers
 from workhub.kernel.sockets import ManagerBroadcaster, redis_broadcaster
 from workhub.settings import Settings
 
@@ -175,6 +176,7 @@ def create_app(
             security=[{"bearer": []}],
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
+        before_send=[security_headers],
         lifespan=[lifespan],
         debug=False,
     )
