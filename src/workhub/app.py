@@ -30,6 +30,7 @@ from workhub.kernel.errors import exception_handlers
 from workhub.kernel.health import HealthController
 from workhub.kernel.heap import freeze_startup_objects
 from workhub.kernel.idempotency import IdempotencyMiddleware
+from workhub.kernel.input_guard import InputGuardMiddleware
 from workhub.kernel.middleware import RequestContextMiddleware
 from workhub.kernel.openapi import document_problem_responses
 from workhub.kernel.plugins import Registry, Runtime, WorkhubPlugin, discover_plugins
@@ -161,6 +162,7 @@ def create_app(
         plugins=[SQLAlchemyPlugin(config=db_config)],
         middleware=[
             DefineMiddleware(RequestContextMiddleware, trust_proxy=settings.trust_proxy),
+            InputGuardMiddleware,
             DefineMiddleware(IdempotencyMiddleware, redis_getter=lambda: redis),
             DefineMiddleware(AuthMiddleware, exclude_from_auth_key="public", exclude=["/schema"]),
         ],

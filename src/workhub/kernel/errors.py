@@ -47,6 +47,7 @@ __all__ = (
     "ValidationFailed",
     "exception_handlers",
     "problem_response",
+    "send_problem",
 )
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -154,6 +155,35 @@ class RateLimited(AppError):
     status = 429
     code = "rate_limited"
     message_key = "error.rate_limited"
+
+
+async def send_problem(
+    send: Any,
+    scope: Any,
+    *,
+    status: int,
+    code: str,
+    message_key: str,
+    detail: str | None = None,
+    errors: list[FieldError] | None = None,
+) -> None:
+    """Answer with problem+json straight on the ASGI ``send`` (for middleware that answers before any route)."""
+    ctx = current_context()
+    body = msgspec.json.encode(
+        Problem(
+            type=f"https://workhub.dev/problems/{code}",
+            title=translate(message_key, ctx.locale),
+            status=status,
+            code=code,
+            detail=detail,
+            instance=scope["path"],
+            request_id=ctx.request_id,
+            errors=errors,
+        )
+    )
+    headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 def problem_response(

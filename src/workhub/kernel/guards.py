@@ -79,6 +79,8 @@ class ProjectGuard:
         self.in_statement = in_statement
 
     async def __call__(self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if connection.scope.get("method") == "OPTIONS":
+            return  # a preflight carries no credentials and reads nothing
         user: CurrentUser = connection.user
         raw = connection.path_params.get(self.param)
         if raw is None:
@@ -157,6 +159,8 @@ async def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRout
     The role is read from the database, not taken from the token: a token
     says what the role was when it was issued, this says what it is.
     """
+    if connection.scope.get("method") == "OPTIONS":
+        return  # a preflight carries no credentials and reads nothing
     user: CurrentUser = connection.user
     state = connection.app.state
     role = None

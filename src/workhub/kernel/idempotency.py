@@ -24,8 +24,7 @@ from typing import TYPE_CHECKING, Any, cast
 import msgspec
 
 from workhub.kernel.context import current_context
-from workhub.kernel.errors import PROBLEM_MEDIA_TYPE, FieldError, Problem
-from workhub.kernel.i18n import translate
+from workhub.kernel.errors import FieldError, send_problem
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -160,30 +159,9 @@ class IdempotencyMiddleware:
         detail: str | None,
         errors: list[FieldError] | None = None,
     ) -> None:
-        ctx = current_context()
-        body = msgspec.json.encode(
-            Problem(
-                type=f"https://workhub.dev/problems/{code}",
-                title=translate(key, ctx.locale),
-                status=status,
-                code=code,
-                detail=detail,
-                instance=scope["path"],
-                request_id=ctx.request_id,
-                errors=errors,
-            )
+        await send_problem(
+            send, scope, status=status, code=code, message_key=key, detail=detail, errors=errors
         )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 def _caller(scope: Scope, authorization: bytes | None) -> bytes:
