@@ -8,6 +8,7 @@ servers included. A second start keeps the data and seeds nothing again.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import stat
@@ -18,6 +19,7 @@ from uuid import uuid4
 
 import httpx
 import jwt
+import psutil
 import pytest
 
 from workhub.demo import DEMO_LOGINS
@@ -123,3 +125,44 @@ async def test_first_start_seeds_demo_data_and_a_second_start_keeps_it(tmp_path:
             assert len(again) == len(tasks)
     finally:
         assert await _stop(proc) == 0
+
+
+def _running(pid_file: Path) -> int | None:
+    """The pid a server's pid file names, if that process is alive."""
+    if not pid_file.exists():
+        return None
+    pid = int(pid_file.read_text().split()[0])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    return pid
+
+
+async def test_after_a_kill_9_the_next_start_adopts_the_servers_and_its_clean_stop_stops_them(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "crashed"
+    port = free_port()
+    proc, _ = await _start(data_dir, port)
+    await _wait_ready(f"http://127.0.0.1:{port}")
+    postgres_pid = data_dir / "postgres" / "postmaster.pid"
+    first_pg = _running(postgres_pid)
+    assert first_pg is not None
+    proc.kill()  # SIGKILL: nothing of workhub's own clean-up runs
+    await proc.wait()
+    assert _running(postgres_pid) == first_pg, "the embedded PostgreSQL outlives a kill -9 (nothing stops it)"
+
+    proc, _ = await _start(data_dir, port)
+    try:
+        await _wait_ready(f"http://127.0.0.1:{port}")
+        assert _running(postgres_pid) == first_pg  # adopted, not a second server
+        settings = json.loads((data_dir / "redis" / "redis.db.settings").read_text())
+        redis_pid = _running(Path(settings["pidfile"]))
+        assert redis_pid is not None
+    finally:
+        assert await _stop(proc) == 0
+    assert _running(postgres_pid) is None, "a clean stop stops the server a killed run started"
+    assert not psutil.pid_exists(redis_pid) or psutil.Process(redis_pid).status() == psutil.STATUS_ZOMBIE, (
+        "Redis too"
+    )

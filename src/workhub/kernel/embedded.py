@@ -9,6 +9,7 @@ servers live as long as the process that holds the returned handles.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -57,6 +58,7 @@ def start_postgres(
     from pgserver import get_server  # pyright: ignore[reportPrivateImportUsage]
 
     data_dir.mkdir(parents=True, exist_ok=True)
+    _forget_dead_handles(data_dir)
     server = get_server(str(data_dir), cleanup_mode="stop")
     if config:
         wanted = "".join(f"ALTER SYSTEM SET {name} = '{value}';" for name, value in config.items())
@@ -72,6 +74,32 @@ def start_postgres(
     # pgserver gives postgresql://postgres:@/db?host=/socket/dir
     url = uri.replace("postgresql://", "postgresql+asyncpg://", 1).replace("postgres:@", "postgres@", 1)
     return server, url
+
+
+def _forget_dead_handles(data_dir: Path) -> None:
+    """Drop processes that died without letting go (``kill -9``) from pgserver's list of a server's users.
+
+    pgserver stops a server when its last user exits, counting users in
+    ``.handle_pids.json``; a killed user stays listed forever, so the server
+    would outlive every later clean stop. Pruned under pgserver's own
+    inter-process lock, the next start adopts the running server and its
+    clean stop stops it, whoever started it.
+    """
+    import fasteners
+    import psutil
+    from pgserver.postgres_server import PostgresServer
+
+    path = data_dir / ".handle_pids.json"
+    with fasteners.InterProcessLock(str(PostgresServer.lock_path)):
+        if not path.exists():
+            return
+        try:
+            pids = [int(p) for p in json.loads(path.read_text())]
+        except (ValueError, TypeError):
+            pids = []
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            path.write_text(json.dumps(alive))
 
 
 def start_redis(data_dir: Path, port: int | None = None) -> tuple[Any, str]:
