@@ -35,7 +35,7 @@ from workhub.kernel.middleware import RequestContextMiddleware
 from workhub.kernel.openapi import document_problem_responses
 from workhub.kernel.plugins import Registry, Runtime, WorkhubPlugin, discover_plugins
 from workhub.kernel.queue import SaqQueue, build_worker, stop_worker
-from workhub.kernel.realtime import install_bridge
+from workhub.kernel.realtime import end_session_sockets, install_bridge
 from workhub.kernel.redis import create_redis
 from workhub.kernel.security import AuthMiddleware, TokenService, configure_password_hashing
 from workhub.kernel.security_headers import security_headers
@@ -112,6 +112,8 @@ def create_app(
         # The Socket.IO server's broadcaster when wrapped (workhub.asgi), else a write-only manager.
         broadcaster: ManagerBroadcaster = app.state.broadcaster or redis_broadcaster(str(settings.redis_url))
         runtime.broadcaster = broadcaster
+        # A revoked access token closes the sockets it opened, in every process, at once.
+        app.state.tokens.on_denied = lambda user: end_session_sockets(broadcaster, user.id, user.jti)
         registry.bind(runtime)
         await queue.connect()
         background: list[asyncio.Task[Any]] = []

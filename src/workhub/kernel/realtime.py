@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = (
     "LEAVE_EVENT",
+    "SESSION_END_EVENT",
     "Broadcast",
     "Broadcaster",
     "NullBroadcaster",
@@ -34,6 +35,7 @@ __all__ = (
     "RevokeFn",
     "RoomRevocation",
     "RoomsFn",
+    "end_session_sockets",
     "install_bridge",
     "leave_rooms",
     "project_room",
@@ -44,6 +46,8 @@ RoomsFn = Callable[[Any], Iterable[str]]
 
 LEAVE_EVENT = "workhub:leave"
 """A control emit to ``user:<id>`` that the Socket.IO servers act on instead of forwarding."""
+SESSION_END_EVENT = "workhub:session-end"
+"""A control emit to ``user:<id>``: close that user's sockets signed in with one access token (``jti``)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,15 @@ async def leave_rooms(broadcaster: Broadcaster, revocation: Revocation) -> None:
     processes act on it and tell each socket ``room.left``.
     """
     await broadcaster.emit(LEAVE_EVENT, revocation, room=f"user:{revocation.user_id}")
+
+
+async def end_session_sockets(broadcaster: Broadcaster, user_id: UUID, jti: str) -> None:
+    """Close, in every process, the sockets that connected with the access token ``jti`` (it was revoked).
+
+    Each is told ``session.ended`` first, so a client knows to sign in again
+    rather than reconnect with the same token.
+    """
+    await broadcaster.emit(SESSION_END_EVENT, {"jti": jti}, room=f"user:{user_id}")
 
 
 def install_bridge(registry: Registry) -> None:

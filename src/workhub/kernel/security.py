@@ -31,6 +31,8 @@ from workhub.kernel.keys import KeyRing
 from workhub.kernel.script_batch import ScriptBatch
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from litestar.connection import ASGIConnection
     from redis.asyncio import Redis
 
@@ -133,6 +135,8 @@ class TokenService:
         self.keys = KeyRing.parse(settings.secret_key, settings.previous_secret_keys)  # refuses a weak key
         self._checks = ScriptBatch(redis, _AUTH_CHECK, keys_per_call=3, values_per_call=3)
         self._verified: dict[str, tuple[CurrentUser, float]] = {}
+        self.on_denied: Callable[[CurrentUser], Awaitable[None]] | None = None
+        """Called after a token is denied (the app closes the sockets it opened: kernel/realtime.py)."""
 
     def issue(self, user_id: UUID, role: str, locale: str = "en") -> tuple[str, int]:
         """A signed access token and its lifetime in seconds."""
@@ -198,6 +202,8 @@ class TokenService:
         """Refuse this access token until it would have expired anyway."""
         ttl = max(1, user.exp - int(time.time()))
         await self.redis.set(f"wh:deny:{user.jti}", b"1", ex=ttl)
+        if self.on_denied is not None:
+            await self.on_denied(user)
 
     async def cut_off(self, user_id: UUID) -> None:
         """Refuse every access token of ``user_id`` issued before now."""

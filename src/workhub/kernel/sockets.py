@@ -30,7 +30,7 @@ from socketio.exceptions import ConnectionRefusedError as SocketRefused
 from workhub.kernel.errors import AppError
 from workhub.kernel.i18n import negotiate, translate
 from workhub.kernel.permissions import Action, allowed
-from workhub.kernel.realtime import LEAVE_EVENT
+from workhub.kernel.realtime import LEAVE_EVENT, SESSION_END_EVENT
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -112,13 +112,16 @@ def redis_broadcaster(redis_url: str) -> ManagerBroadcaster:
 class _Manager(socketio.AsyncRedisManager):
     """The Redis manager of a web process, which acts on leave controls instead of forwarding them."""
 
-    def __init__(self, url: str, on_leave: Callable[[str, dict[str, Any]], Awaitable[None]]) -> None:
+    def __init__(
+        self, url: str, controls: dict[str, Callable[[str, dict[str, Any]], Awaitable[None]]]
+    ) -> None:
         super().__init__(url, channel=CHANNEL, logger=logger)
-        self._on_leave = on_leave
+        self._controls = controls
 
     async def _handle_emit(self, message: dict[str, Any]) -> None:
-        """Local and remote emits both pass here: intercept :data:`LEAVE_EVENT`, fan out plain emits fast."""
-        if message.get("event") != LEAVE_EVENT:
+        """Local and remote emits both pass here: act on control emits, fan out plain emits fast."""
+        control = self._controls.get(message.get("event") or "")
+        if control is None:
             if not await self._fan_out(message):
                 await super()._handle_emit(message)
             return
@@ -127,7 +130,7 @@ class _Manager(socketio.AsyncRedisManager):
             data = data[0]
         room = message.get("room")
         if isinstance(data, dict) and isinstance(room, str):
-            await self._on_leave(room, data)
+            await control(room, data)
 
     async def _fan_out(self, message: dict[str, Any]) -> bool:
         """Queue one encoded packet on every local socket of the room; False to leave it to the library.
@@ -232,7 +235,9 @@ class SocketServer:
         cors: str | list[str] | None = None
         if origins is not None:
             cors = "*" if origins.strip() == "*" else [o.strip() for o in origins.split(",") if o.strip()]
-        self.manager = _Manager(settings.redis_url, self._on_leave)
+        self.manager = _Manager(
+            settings.redis_url, {LEAVE_EVENT: self._on_leave, SESSION_END_EVENT: self._on_session_end}
+        )
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
             client_manager=self.manager,
@@ -353,6 +358,20 @@ class SocketServer:
                     to=sid,
                     ignore_queue=True,
                 )
+
+    async def _on_session_end(self, user_room: str, data: dict[str, Any]) -> None:
+        """Close this process's sockets of the user that connected with the revoked token."""
+        jti = data.get("jti")
+        for sid, _ in list(self.manager.get_participants(NAMESPACE, user_room)):
+            connection = self.connections.get(sid)
+            if connection is None or connection.user.jti != jti:
+                continue
+            message = translate("realtime.token_revoked", connection.user.locale)
+            with contextlib.suppress(Exception):
+                await self.sio.emit(
+                    "session.ended", {"code": "token_revoked", "message": message}, to=sid, ignore_queue=True
+                )
+                await self.sio.disconnect(sid, ignore_queue=True)
 
     async def _expire(self, sid: str) -> None:
         """Tell the client its token expired, then close the socket; it reconnects with a fresh token."""

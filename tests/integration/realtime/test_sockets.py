@@ -13,8 +13,11 @@ import sys
 import textwrap
 import time
 import uuid
+from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
+import jwt
 import msgspec
 import pytest
 from redis.asyncio import Redis
@@ -114,12 +117,111 @@ async def test_the_server_closes_a_socket_when_its_token_expires(
 
 async def test_a_socket_of_a_signed_out_session_can_join_nothing_more(http: Http, sockets: Sockets) -> None:
     owner = await http.user()
-    project = await http.project(owner)
+    await http.project(owner)
     socket = await sockets(owner)
     resp = await http.client.post("/api/v1/auth/logout", headers=owner.headers)
     assert resp.status_code == 204
-    ack = await socket.call("subscribe", f"project:{project}")
-    assert ack["ok"] is False and ack["code"] == "token_revoked"
+    await socket.next("session.ended", wait=1)  # closed, so it cannot subscribe to anything more
+    await asyncio.wait_for(socket.disconnected.wait(), 1)
+    assert (await (await sockets()).refused({"token": owner.token}))["code"] == "token_revoked"
+
+
+async def _closed_within_a_second(socket: Any) -> dict[str, Any]:
+    ended = await socket.next("session.ended", wait=1)
+    await asyncio.wait_for(socket.disconnected.wait(), 1)
+    return ended
+
+
+async def test_signing_out_closes_that_sessions_open_sockets_at_once(http: Http, sockets: Sockets) -> None:
+    user = await http.user()
+    other_device = await http.login(user.email)
+    this = await sockets(user)
+    elsewhere = await sockets(auth={"token": other_device["access_token"]})
+    resp = await http.client.post(
+        "/api/v1/auth/logout", json={"refresh_token": user.refresh_token}, headers=user.headers
+    )
+    assert resp.status_code == 204
+    ended = await _closed_within_a_second(this)
+    assert ended == {"code": "token_revoked", "message": "You have been signed out; sign in again"}
+    assert elsewhere.client.connected and elsewhere.pending("session.ended") == 0  # another sign-in goes on
+
+
+async def test_a_reused_refresh_token_closes_the_sockets_of_its_whole_sign_in(
+    http: Http, sockets: Sockets, live_server: LiveServer
+) -> None:
+    user = await http.user()
+    socket = await sockets(user)
+    first = await http.client.post("/api/v1/auth/refresh", json={"refresh_token": user.refresh_token})
+    assert first.status_code == 200
+    later = await sockets(auth={"token": first.json()["access_token"]})
+    await asyncio.sleep(0)
+    from workhub.kernel.clock import clock
+
+    clock.shift(timedelta(seconds=31))  # past the grace window: this is theft
+    try:
+        reused = await http.client.post("/api/v1/auth/refresh", json={"refresh_token": user.refresh_token})
+    finally:
+        clock.reset()
+    assert reused.status_code == 401
+    await _closed_within_a_second(socket)
+    await _closed_within_a_second(later)
+
+
+async def test_deactivation_closes_every_socket_of_the_user(
+    http: Http, sockets: Sockets, live_server: LiveServer
+) -> None:
+    admin = await http.user("admin")
+    await set_role(live_server.settings.database_url or "", UUID(admin.id), "admin")
+    admin_token = (await http.login(admin.email))["access_token"]
+    user = await http.user()
+    phone = await http.login(user.email)
+    sockets_of_user = [await sockets(user), await sockets(auth={"token": phone["access_token"]})]
+    resp = await http.client.patch(
+        f"/api/v1/admin/users/{user.id}",
+        json={"is_active": False},
+        headers={"Authorization": f"Bearer {admin_token}"},
+    )
+    assert resp.status_code == 200, resp.text
+    for socket in sockets_of_user:
+        await _closed_within_a_second(socket)
+
+
+async def test_a_session_ended_in_another_process_closes_the_socket_here(
+    http: Http, sockets: Sockets, live_server: LiveServer
+) -> None:
+    """What a second web process's sign-out sends: the control emit through Redis, from its own process."""
+    user = await http.user()
+    socket = await sockets(user)
+    jti = jwt.decode(user.token, options={"verify_signature": False})["jti"]
+    script = textwrap.dedent(
+        """
+        import asyncio, sys
+        from uuid import UUID
+        from workhub.kernel.realtime import end_session_sockets
+        from workhub.kernel.sockets import redis_broadcaster
+
+        async def main() -> None:
+            broadcaster = redis_broadcaster(sys.argv[1])
+            await end_session_sockets(broadcaster, UUID(sys.argv[2]), sys.argv[3])
+            await broadcaster.aclose()
+
+        asyncio.run(main())
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        script,
+        str(live_server.settings.redis_url),
+        user.id,
+        jti,
+        env=env,
+        stderr=subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, stderr.decode()
+    await _closed_within_a_second(socket)
 
 
 # --- subscribing --------------------------------------------------------------
