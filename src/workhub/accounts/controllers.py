@@ -186,8 +186,13 @@ class MeController(Controller):
         db_session: NamedDependency[AsyncSession],
         data: JSONBody[schemas.UserUpdate],
     ) -> schemas.User:
-        """Name, language, time zone, reminder offsets (minutes before a deadline), digest hour and opt-out."""
+        """Name, language, time zone, reminder offsets (minutes before a deadline), digest hour and opt-out.
+
+        A new language applies to the next request already (the access token still names the old one).
+        """
         user = await UserService(session=db_session).update_profile(request.user.id, data)
+        if user.locale != request.user.locale:
+            await request.app.state.tokens.language_changed(user.id, user.locale)
         return UserService.as_schema(user)
 
     @post(

@@ -10,6 +10,7 @@ import msgspec
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from sqlalchemy import select
 
+from workhub.accounts.services import UserService
 from workhub.audit.models import AuditRecord
 from workhub.audit.schemas import AuditEntry, AuditPage
 from workhub.kernel.context import current_context
@@ -128,9 +129,27 @@ class AuditService(Service[AuditRecord]):
         more = len(rows) > limit
         rows = rows[:limit]
         return AuditPage(
-            items=[self.to_entry(r) for r in rows],
+            items=await self._named([self.to_entry(r) for r in rows]),
             next_cursor=encode_cursor(str(rows[-1].id)) if more and rows else None,
         )
+
+    async def _named(self, entries: list[AuditEntry]) -> list[AuditEntry]:
+        """Users' names as they are now, for entries whose actor is a user (records keep only the id)."""
+        ids = list(
+            {e.actor_id for e in entries if e.actor_kind == "user" and e.actor_id and not e.actor_name}
+        )
+        if not ids:
+            return entries
+        names = {
+            uid: profile.name
+            for uid, profile in (await UserService(session=self.session).find_profiles(ids)).items()
+        }
+        return [
+            msgspec.structs.replace(e, actor_name=names.get(e.actor_id))
+            if e.actor_id in names and not e.actor_name
+            else e
+            for e in entries
+        ]
 
     @staticmethod
     def to_entry(row: AuditRecord) -> AuditEntry:

@@ -106,22 +106,27 @@ class CurrentUser(msgspec.Struct, frozen=True):
 
 _AUTH_CHECK = """
 local out = {}
-for i = 1, #KEYS, 3 do
+for i = 1, #KEYS, 4 do
   local count = redis.call('INCR', KEYS[i + 2])
   if count == 1 then redis.call('EXPIRE', KEYS[i + 2], 61) end
   out[#out + 1] = redis.call('EXISTS', KEYS[i])
   out[#out + 1] = redis.call('GET', KEYS[i + 1])
   out[#out + 1] = count
+  out[#out + 1] = redis.call('GET', KEYS[i + 3])
 end
 return out
 """
-"""Deny list, cut-off and the per-user request count of each request in a batch (three keys each).
+"""Deny list, cut-off, the per-user request count and a changed language of each request in a batch (four keys each).
 
-A missing cut-off comes back from ``GET`` as ``false``, so each request's three values stay in place."""
+A missing cut-off or language comes back from ``GET`` as ``false``, so each request's values stay in place."""
 
 
 _VERIFIED_CACHE_SIZE = 4096
 """Verified access tokens kept per process (about 2 MiB at most)."""
+
+
+def _locale_key(user_id: UUID) -> str:
+    return f"wh:locale:{user_id}"
 
 
 class TokenService:
@@ -133,7 +138,7 @@ class TokenService:
         self.settings = settings
         self.redis = redis
         self.keys = KeyRing.parse(settings.secret_key, settings.previous_secret_keys)  # refuses a weak key
-        self._checks = ScriptBatch(redis, _AUTH_CHECK, keys_per_call=3, values_per_call=3)
+        self._checks = ScriptBatch(redis, _AUTH_CHECK, keys_per_call=4, values_per_call=4)
         self._verified: dict[str, tuple[CurrentUser, float]] = {}
         self.on_denied: Callable[[CurrentUser], Awaitable[None]] | None = None
         """Called after a token is denied (the app closes the sockets it opened: kernel/realtime.py)."""
@@ -213,8 +218,13 @@ class TokenService:
         """Decode, then check deny list, cut-off and the per-user rate in one (shared) Redis call."""
         user, issued_at = self.decode(token)
         window = int(time.time()) // 60
-        keys = (f"wh:deny:{user.jti}", f"wh:cut:{user.id}", f"wh:rate:user:{user.id}:{window}")
-        denied, cut, count = await self._checks.run(keys)
+        keys = (
+            f"wh:deny:{user.jti}",
+            f"wh:cut:{user.id}",
+            f"wh:rate:user:{user.id}:{window}",
+            _locale_key(user.id),
+        )
+        denied, cut, count, locale = await self._checks.run(keys)
         if denied:
             raise Unauthorized("The access token was revoked.", code="token_revoked")
         if cut is not None and issued_at <= float(cut):
@@ -222,7 +232,15 @@ class TokenService:
         if int(count) > self.settings.user_rate:
             retry = 60 - int(time.time()) % 60
             raise RateLimited(headers={"Retry-After": str(retry)})
+        if locale is not None:
+            changed = locale.decode() if isinstance(locale, bytes) else str(locale)
+            if changed != user.locale:
+                return msgspec.structs.replace(user, locale=changed)
         return user
+
+    async def language_changed(self, user_id: UUID, locale: str) -> None:
+        """The user chose another language: tokens issued before say the old one, so this overrides it until they expire."""
+        await self.redis.set(_locale_key(user_id), locale, ex=self.settings.access_token_ttl + 60)
 
 
 class AuthMiddleware(AbstractAuthenticationMiddleware):

@@ -115,6 +115,7 @@ async def test_role_change_notifies_the_user_in_their_language_and_is_audited(
     entries = {e["entity_id"]: e for e in audit.json()["items"]}
     assert entries[str(ivan.id)]["changes"] == {"role": ["member", "admin"]}
     assert entries[str(ivan.id)]["actor_id"] == str(admin.id)
+    assert entries[str(ivan.id)]["actor_name"] == admin.name  # named as the user is called now
 
     # Back to member: a second notification.
     await client.patch(f"{USERS}/{ivan.id}", json={"role": "member"}, headers=admin.headers)

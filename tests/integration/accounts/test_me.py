@@ -140,3 +140,16 @@ async def test_password_change_ends_every_other_session(client: AsyncTestClient[
     assert old.status_code == 401
     fresh = await api.login(user.email, NEW_PASSWORD)
     assert (await client.get(ME, headers=bearer(fresh["access_token"]))).status_code == 200
+
+
+async def test_a_new_language_applies_to_the_next_request_with_the_same_token(
+    client: AsyncTestClient[Any], api: Api
+) -> None:
+    user = await api.user(locale="en")
+    missing = "/api/v1/projects/0191b3a4-0000-7000-8000-000000000000"
+    assert (await client.get(missing, headers=user.headers)).json()["title"] == "Not found"
+    resp = await client.patch("/api/v1/me", json={"locale": "ru"}, headers=user.headers)
+    assert resp.status_code == 200 and resp.json()["locale"] == "ru"
+    assert (await client.get(missing, headers=user.headers)).json()["title"] == "Не найдено"
+    await client.patch("/api/v1/me", json={"locale": "en"}, headers=user.headers)
+    assert (await client.get(missing, headers=user.headers)).json()["title"] == "Not found"
