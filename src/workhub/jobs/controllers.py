@@ -115,7 +115,7 @@ class JobController(Controller):
         409 ``result_not_ready`` before, 410 ``result_expired`` after; 404 for anyone but the owner.
         """
         path, name = await JobService(session=db_session).result_file(job_id, request.user.id)
-        return File(path=path, filename=name, media_type="text/csv; charset=utf-8")
+        return File(path=path, filename=name, media_type="text/csv")  # Litestar adds the charset to text types
 
     @post("/uploads", operation_id="UploadJobFile", summary="Upload a file for an import")
     async def upload(

@@ -194,7 +194,7 @@ class CalendarFeedController(Controller):
         body = render_feed(tasks, name=name, base_url=settings.base_url, locale=owner.locale)
         return Response(
             body,
-            media_type="text/calendar; charset=utf-8",
+            media_type="text/calendar",  # Litestar adds the charset to text types
             headers={
                 "Cache-Control": "private, max-age=300",
                 "Content-Disposition": 'inline; filename="workhub.ics"',

@@ -28,7 +28,7 @@ async def _events(board: Board, feed: dict[str, Any]) -> dict[str, Any]:
     """The feed fetched without any credentials, parsed: UID → VEVENT."""
     resp = await board.client.get(_path(feed))
     assert resp.status_code == 200, resp.text
-    assert resp.headers["content-type"].startswith("text/calendar")
+    assert resp.headers["content-type"] == "text/calendar; charset=utf-8"  # once, not repeated
     calendar = Calendar.from_ical(resp.content)
     return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
 

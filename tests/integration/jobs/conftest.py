@@ -115,6 +115,7 @@ class Team:
     async def result(self, job_id: str, by: SignedInUser | None = None) -> bytes:
         resp = await self.client.get(f"/api/v1/jobs/{job_id}/result", headers=(by or self.owner).headers)
         assert resp.status_code == 200, resp.text
+        assert resp.headers["content-type"] == "text/csv; charset=utf-8"  # the charset once, not repeated
         return resp.content
 
     async def upload(self, content: bytes, by: SignedInUser | None = None) -> str:
