@@ -75,13 +75,20 @@ class JobQueue(Protocol):
 class _RedisQueue(RedisQueue):
     """SAQ's Redis queue with a sweep that never takes back a job a live worker has just taken.
 
-    A worker moves a job into the active list, then marks it active a few
-    milliseconds later. SAQ's sweep takes back any job in the active list not
-    marked active, so a sweep landing in between runs the job twice. Here
-    such a job is taken back only if it is still unmarked a second later
-    (its worker died between the two steps); a job marked active is taken
-    back once its heartbeat or timeout has run out (its worker died or hung).
+    A worker moves a job into the active list, then marks it active: usually
+    milliseconds later, but on a loaded machine it can take seconds. SAQ's
+    sweep takes back any job in the active list not marked active, so a
+    sweep landing in between runs the job twice (or ends its last attempt as
+    aborted). Here an unmarked job is taken back only when the previous
+    sweep (``sweep_seconds`` earlier) already found it unmarked: no live
+    worker leaves a job unmarked that long, so only a worker that died
+    between the two steps loses it. A job marked active is taken back once
+    its heartbeat or timeout has run out (its worker died or hung).
     """
+
+    @property
+    def _unmarked(self) -> str:
+        return self.namespace("unmarked")
 
     async def sweep(self, lock: int = 60, abort: float = 5.0) -> list[str]:
         """Take back abandoned jobs: retried if they have attempts left, else ended as aborted."""
@@ -99,14 +106,20 @@ class _RedisQueue(RedisQueue):
             elif job.stuck:
                 await self._take_back(job, abort)
                 swept.append(job.id)
-        if unmarked:
-            await asyncio.sleep(1)
-            still_active = set(await self.redis.lrange(self._active, 0, -1))  # type: ignore[misc]
-            for job_id in unmarked:
-                job = await self._get_job_by_id(job_id) if job_id in still_active else None
-                if job is not None and job.status != Status.ACTIVE:
-                    await self._take_back(job, abort)
-                    swept.append(job.id)
+        seen_before: set[bytes] = set(await self.redis.smembers(self._unmarked))  # type: ignore[misc]
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(self._unmarked)
+            if unmarked:
+                pipe.sadd(self._unmarked, *unmarked)
+                pipe.expire(self._unmarked, lock * 3)
+            await pipe.execute()
+        for job_id in unmarked:
+            if job_id not in seen_before:
+                continue  # first seen unmarked: its worker may just be slow to mark it
+            job = await self._get_job_by_id(job_id)
+            if job is not None and job.status != Status.ACTIVE:
+                await self._take_back(job, abort)
+                swept.append(job.id)
         return swept
 
     async def _drop_missing(self, job_id: bytes) -> None:

@@ -142,3 +142,33 @@ async def test_crons_of_two_plugins_with_the_same_function_name_both_run(
     await stop_worker(worker)
     await running
     assert set(await redis.lrange("probe:cleanup", 0, -1)) == {"first", "second"}  # type: ignore[misc]
+
+
+async def _sweep_now(queue: SaqQueue) -> list[str]:
+    """One sweep, as the next worker's timer would run it (the previous one's lock lifted)."""
+    await queue.saq.redis.delete(queue.saq.namespace("sweep"))  # type: ignore[attr-defined]
+    return await queue.saq.sweep(lock=10, abort=0.1)
+
+
+async def test_a_job_taken_but_not_yet_marked_is_swept_only_when_two_sweeps_find_it_so(
+    queue: SaqQueue,
+) -> None:
+    """A worker slow to mark a dequeued job (a loaded machine) keeps it; one that died loses it to the next sweep."""
+    saq: Any = queue.saq
+    for key in ("slow", "dead"):
+        await queue.enqueue("probe.anything", key=key)
+        job_id = saq.job_id(key)
+        # What a worker's dequeue does first: the job moves to the active list, still marked queued.
+        await saq.redis.lmove(saq.namespace("queued"), saq.namespace("active"), "RIGHT", "LEFT")
+        assert job_id.encode() in await saq.redis.lrange(saq.namespace("active"), 0, -1)
+    assert await _sweep_now(queue) == []  # the first sweep only notes them
+
+    slow = await saq.job("slow")
+    assert slow is not None
+    started = int(time.time() * 1000)
+    await slow.update(status=Status.ACTIVE, started=started, touched=started)  # the slow worker got round to it
+    swept = await _sweep_now(queue)
+    assert swept == [saq.job_id("dead")]
+    dead = await saq.job("dead")
+    assert dead is not None and dead.status == Status.QUEUED  # retried: it has attempts left
+    assert (await saq.job("slow")).status == Status.ACTIVE
