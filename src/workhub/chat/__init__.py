@@ -81,7 +81,11 @@ class ChatPlugin:
 
     def setup(self, registry: Registry, settings: Any) -> None:
         """Add routes, access resolvers, texts, realtime pushes and subscribers."""
-        from workhub.chat.access import resolve_channel_access, resolve_message_access
+        from workhub.chat.access import (
+            resolve_channel_access,
+            resolve_channel_content_access,
+            resolve_message_access,
+        )
         from workhub.chat.controllers import ChannelController, MessageController
         from workhub.chat.events import (
             ChannelArchived,
@@ -98,6 +102,7 @@ class ChatPlugin:
         from workhub.projects.events import MemberRemoved
 
         registry.add_access_scope("channel", resolve_channel_access)
+        registry.add_access_scope("channel_content", resolve_channel_content_access)
         registry.add_access_scope("message", resolve_message_access)
         registry.add_routes(ChannelController, MessageController)
         registry.add_messages(MESSAGES)

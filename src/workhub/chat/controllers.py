@@ -52,8 +52,11 @@ class ChannelController(Controller):
             bool, QueryParameter(description="Archived channels instead of live ones")
         ] = False,
     ) -> schemas.ChannelList:
-        """Public channels and the private ones the caller is in, each with ``unread``; ``general`` first."""
-        return await _channels(db_session, runtime).list_for(project_id, request.user.id, archived=archived)
+        """Public channels and the private ones the caller is in (owners: every private one), each with ``unread``."""
+        role = get_access(request.state).role
+        return await _channels(db_session, runtime).list_for(
+            project_id, request.user.id, archived=archived, sees_private=role == "owner"
+        )
 
     @post(
         "/projects/{project_id:uuid}/channels",
@@ -81,7 +84,7 @@ class ChannelController(Controller):
     async def get_channel(
         self, db_session: NamedDependency[AsyncSession], channel_id: FromPath[UUID]
     ) -> schemas.Channel:
-        """404 for callers outside the project, and for private channels they are not in."""
+        """404 for callers outside the project, and for private channels they are neither in nor own."""
         return await ChannelService(session=db_session).get_channel(channel_id)
 
     @patch(
@@ -167,7 +170,7 @@ class ChannelController(Controller):
     @post(
         "/channels/{channel_id:uuid}/read",
         operation_id="MarkChannelRead",
-        guards=[requires(Action.CHANNEL_READ, scope="channel")],
+        guards=[requires(Action.CHANNEL_READ, scope="channel_content", param="channel_id")],
         status_code=HTTP_200_OK,
         summary="Mark a channel read",
     )
@@ -192,7 +195,7 @@ class MessageController(Controller):
     @get(
         "/channels/{channel_id:uuid}/messages",
         operation_id="ListMessages",
-        guards=[requires(Action.CHANNEL_READ, scope="channel")],
+        guards=[requires(Action.CHANNEL_READ, scope="channel_content", param="channel_id")],
         summary="Messages of a channel",
     )
     async def list_messages(
@@ -215,7 +218,7 @@ class MessageController(Controller):
     @post(
         "/channels/{channel_id:uuid}/messages",
         operation_id="PostMessage",
-        guards=[requires(Action.MESSAGE_POST, scope="channel")],
+        guards=[requires(Action.MESSAGE_POST, scope="channel_content", param="channel_id")],
         summary="Post a message",
     )
     async def post_message(

@@ -450,16 +450,21 @@ class ChannelService(Service[Channel]):
         return channels
 
     async def list_for(
-        self, project_id: UUID, user_id: UUID, *, archived: bool = False
+        self, project_id: UUID, user_id: UUID, *, archived: bool = False, sees_private: bool = False
     ) -> schemas.ChannelList:
-        """The channels the caller reads, ``general`` first then by name, with their unread counts."""
+        """The channels the caller reads, ``general`` first then by name, with their unread counts.
+
+        ``sees_private`` (the project's owners): every private channel is listed, so none is ever
+        out of reach; those the caller is not in count nothing unread (their messages are not theirs to read).
+        """
         if archived:
             channels = await self._rows(project_id, archived=True)
         else:
             channels = await self.project_channels(project_id)
-        visible = [c for c in channels if not c.private or user_id in c.member_ids]
+        visible = [c for c in channels if not c.private or sees_private or user_id in c.member_ids]
         visible.sort(key=lambda c: (not c.default, c.name))
-        unread = await self.unread_counts(user_id, [c.id for c in visible])
+        readable = [c.id for c in visible if not c.private or user_id in c.member_ids]
+        unread = await self.unread_counts(user_id, readable)
         return schemas.ChannelList(
             items=[
                 schemas.ChannelWithUnread(**msgspec.structs.asdict(c), unread=unread.get(c.id, 0))

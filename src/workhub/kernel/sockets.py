@@ -63,7 +63,7 @@ class RoomScope:
 
 ROOM_SCOPES: dict[str, RoomScope] = {
     "project": RoomScope("project", Action.PROJECT_READ, admin_reads=True),
-    "channel": RoomScope("channel", Action.CHANNEL_READ, admin_reads=False),
+    "channel": RoomScope("channel_content", Action.CHANNEL_READ, admin_reads=False),
     # A job's resolver gives its owner a role and everyone else None.
     "job": RoomScope("job", Action.PROJECT_READ, admin_reads=False),
 }

@@ -107,15 +107,41 @@ async def test_a_private_channel_is_404_for_members_not_in_it(chat: Chat) -> Non
     await chat.post(private, chat.editor, "secret plan")
     for user in (chat.viewer, chat.owner, chat.outsider):
         for method, path, body in (
-            ("GET", url, None),
             ("GET", f"{url}/messages", None),
             ("POST", f"{url}/messages", {"text": "let me in"}),
             ("POST", f"{url}/read", None),
         ):
             resp = await chat.client.request(method, path, json=body, headers=user.headers)
             assert resp.status_code == 404, (user.name, method, path, resp.status_code)
+    for user in (chat.viewer, chat.outsider):
+        assert (await chat.client.get(url, headers=user.headers)).status_code == 404
     assert [c["name"] for c in await chat.channels(chat.viewer)] == ["general"]
     assert [c["name"] for c in await chat.channels(chat.editor)] == ["general", "leads"]
+
+
+async def test_owners_see_every_private_channel_but_read_only_those_they_are_in(chat: Chat) -> None:
+    private = await chat.create_channel(
+        chat.editor, name="hiring", private=True, member_ids=[str(chat.viewer.id)]
+    )
+    await chat.post(private, chat.editor, "the offer letter")
+    url = f"/api/v1/channels/{private['id']}"
+    seen = await chat.client.get(url, headers=chat.owner.headers)
+    assert seen.status_code == 200
+    assert set(seen.json()["member_ids"]) == {str(chat.editor.id), str(chat.viewer.id)}
+    listed = {c["name"]: c for c in await chat.channels(chat.owner)}
+    assert listed["hiring"]["unread"] == 0  # its messages are not the owner's to read
+    assert (await chat.client.get(f"{url}/messages", headers=chat.owner.headers)).status_code == 404
+
+    # Everyone leaves: nothing is deleted, and an owner can still bring people (or themselves) back.
+    for member in (chat.editor, chat.viewer):
+        assert (await chat.client.post(f"{url}/leave", headers=member.headers)).status_code == 204
+    assert (await chat.client.get(url, headers=chat.owner.headers)).json()["member_ids"] == []
+    joined = await chat.client.post(
+        f"{url}/members", json={"user_id": str(chat.owner.id)}, headers=chat.owner.headers
+    )
+    assert joined.status_code == 201
+    history = await chat.messages(private, chat.owner)
+    assert [m["text"] for m in history["items"]] == ["the offer letter"]
 
 
 async def test_owners_manage_private_channel_members(chat: Chat) -> None:
