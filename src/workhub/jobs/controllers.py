@@ -115,7 +115,8 @@ class JobController(Controller):
         409 ``result_not_ready`` before, 410 ``result_expired`` after; 404 for anyone but the owner.
         """
         path, name = await JobService(session=db_session).result_file(job_id, request.user.id)
-        return File(path=path, filename=name, media_type="text/csv")  # Litestar adds the charset to text types
+        # text/csv alone: Litestar adds the charset to text types itself.
+        return File(path=path, filename=name, media_type="text/csv")
 
     @post("/uploads", operation_id="UploadJobFile", summary="Upload a file for an import")
     async def upload(

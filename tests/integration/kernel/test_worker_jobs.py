@@ -166,7 +166,8 @@ async def test_a_job_taken_but_not_yet_marked_is_swept_only_when_two_sweeps_find
     slow = await saq.job("slow")
     assert slow is not None
     started = int(time.time() * 1000)
-    await slow.update(status=Status.ACTIVE, started=started, touched=started)  # the slow worker got round to it
+    # The slow worker got round to marking it.
+    await slow.update(status=Status.ACTIVE, started=started, touched=started)
     swept = await _sweep_now(queue)
     assert swept == [saq.job_id("dead")]
     dead = await saq.job("dead")
