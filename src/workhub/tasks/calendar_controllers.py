@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_304_NOT_MODIFIED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workhub.accounts.services import UserService
@@ -22,7 +25,7 @@ from workhub.settings import Settings
 from workhub.tasks import calendar_schemas as schemas
 from workhub.tasks.calendar import MAX_RANGE, calendar_range, feed_tasks
 from workhub.tasks.controllers import provide_task_filters
-from workhub.tasks.feeds import FeedService, feed_invalid
+from workhub.tasks.feeds import FeedService, feed_invalid, feed_version, not_modified
 from workhub.tasks.ics import render_feed
 
 __all__ = ("CalendarController", "CalendarFeedController")
@@ -155,6 +158,12 @@ class CalendarFeedController(Controller):
         opt={"public": True},
         summary="A calendar feed (ICS)",
         media_type="text/calendar",
+        responses={
+            HTTP_304_NOT_MODIFIED: ResponseSpec(
+                data_container=None,
+                description="Unchanged since the `If-None-Match` / `If-Modified-Since` sent",
+            )
+        },
     )
     async def get_feed(
         self,
@@ -164,6 +173,8 @@ class CalendarFeedController(Controller):
         filename: FromPath[str],
     ) -> Response[bytes]:
         """``{token}.ics``: the feed's tasks as iCalendar, for calendar apps; no sign-in, the token authorises.
+
+        ``ETag`` and ``Last-Modified`` follow the content: a conditional GET of an unchanged feed is a 304.
 
         Access is checked at every fetch: tasks of a project the owner left
         disappear. A revoked or unknown token is a 404. Rate-limited per
@@ -192,11 +203,16 @@ class CalendarFeedController(Controller):
         else:
             name = translate("calendar.feed.mine", owner.locale)
         body = render_feed(tasks, name=name, base_url=settings.base_url, locale=owner.locale)
+        etag, changed = await feed_version(request.app.state.redis, feed.id, body)
+        headers = {
+            "Cache-Control": "private, max-age=300",
+            "ETag": etag,
+            "Last-Modified": format_datetime(changed, usegmt=True),
+        }
+        if not_modified(request.headers, etag, changed):
+            return Response(b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)
         return Response(
             body,
             media_type="text/calendar",  # Litestar adds the charset to text types
-            headers={
-                "Cache-Control": "private, max-age=300",
-                "Content-Disposition": 'inline; filename="workhub.ics"',
-            },
+            headers={**headers, "Content-Disposition": 'inline; filename="workhub.ics"'},
         )

@@ -9,6 +9,10 @@ what its owner may read at the moment of the fetch (see
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -28,9 +32,11 @@ from workhub.tasks.events import CalendarFeedCreated, CalendarFeedRevoked
 from workhub.tasks.models import CalendarFeed
 
 if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
     from workhub.kernel.security import CurrentUser
 
-__all__ = ("FeedService", "feed_invalid", "feed_url")
+__all__ = ("FeedService", "feed_invalid", "feed_url", "feed_version", "not_modified")
 
 
 def feed_invalid() -> NotFound:
@@ -40,6 +46,43 @@ def feed_invalid() -> NotFound:
         code="calendar_feed_invalid",
         message_key="calendar.feed_invalid",
     )
+
+
+_VERSION_KEEP = 30 * 24 * 3600
+"""How long a feed's last version is remembered without a fetch (then the next fetch is simply new)."""
+
+
+async def feed_version(redis: Redis, feed_id: UUID, body: bytes) -> tuple[str, datetime]:
+    """The feed's ETag (a hash of what it says now) and when what it says last changed.
+
+    The time is kept in Redis next to the hash, so ``Last-Modified`` moves
+    only when the content does: also when a task left the feed or turned
+    overdue, which no ``updated_at`` would show.
+    """
+    digest = hashlib.sha256(body).hexdigest()[:32]
+    key = f"wh:feed-version:{feed_id}"
+    stored = await redis.hgetall(key)  # type: ignore[misc]  # redis-py stubs
+    if stored.get(b"hash") == digest.encode():
+        changed = datetime.fromtimestamp(float(stored[b"changed"]), UTC)
+    else:
+        changed = clock.now().replace(microsecond=0)
+        await redis.hset(key, mapping={"hash": digest, "changed": str(changed.timestamp())})  # type: ignore[misc]
+    await redis.expire(key, _VERSION_KEEP)
+    return f'"{digest}"', changed
+
+
+def not_modified(headers: Mapping[str, str], etag: str, changed: datetime) -> bool:
+    """Whether a conditional GET already has this version (``If-None-Match`` wins over ``If-Modified-Since``)."""
+    match = headers.get("if-none-match")
+    if match is not None:
+        return etag in {tag.strip().removeprefix("W/") for tag in match.split(",")} or match.strip() == "*"
+    since = headers.get("if-modified-since")
+    if since is None:
+        return False
+    try:
+        return changed <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False
 
 
 def feed_url(base_url: str, token: str) -> str:

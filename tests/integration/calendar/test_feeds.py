@@ -160,3 +160,42 @@ async def test_a_deactivated_accounts_feeds_stop(board: Board) -> None:
     )
     assert resp.status_code == 200, resp.text
     assert (await board.client.get(_path(feed))).status_code == 404
+
+
+async def test_a_calendar_app_refetching_an_unchanged_feed_gets_304(board: Board) -> None:
+    from datetime import timedelta
+
+    from workhub.kernel.clock import clock
+
+    task = await board.create(
+        title="Pay rent",
+        deadline=(clock.now() + timedelta(days=3)).isoformat(),
+        assignee_id=str(board.editor.id),
+    )
+    feed = await _new_feed(board, board.editor)
+    first = await board.client.get(_path(feed))
+    assert first.status_code == 200
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    assert etag.startswith('"') and modified.endswith("GMT")
+
+    unchanged = await board.client.get(_path(feed), headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    assert unchanged.headers["etag"] == etag
+    since = await board.client.get(_path(feed), headers={"If-Modified-Since": modified})
+    assert since.status_code == 304
+    assert (await board.client.get(_path(feed), headers={"If-None-Match": '"other"'})).status_code == 200
+
+    clock.shift(timedelta(seconds=2))
+    renamed = await board.patch(task, title="Pay the rent")
+    assert renamed.status_code == 200
+    changed = await board.client.get(
+        _path(feed), headers={"If-None-Match": etag, "If-Modified-Since": modified}
+    )
+    assert changed.status_code == 200 and b"Pay the rent" in changed.content
+    assert changed.headers["etag"] != etag and changed.headers["last-modified"] != modified
+
+    # Leaving the feed changes it too (no task's updated_at would show that).
+    clock.shift(timedelta(seconds=2))
+    await board.client.delete(f"/api/v1/tasks/{task['id']}", headers=board.owner.headers)
+    gone = await board.client.get(_path(feed), headers={"If-None-Match": changed.headers["etag"]})
+    assert gone.status_code == 200 and b"Pay the rent" not in gone.content
