@@ -60,12 +60,14 @@ class ProjectCreate(msgspec.Struct):
 
 
 class ProjectUpdate(msgspec.Struct, omit_defaults=True):
-    """Rename, describe, or (owners) archive with ``archived: true``.
+    """Rename, re-key, describe, or (owners) archive with ``archived: true``.
 
     An archived project is read-only, so it comes back through
     ``POST /api/v1/projects/{id}/restore``, not through this PATCH.
     """
 
+    key: Key | msgspec.UnsetType = msgspec.UNSET
+    """A new key (stored upper-case, unique); every task's key follows (``OPS-7`` becomes ``OPR-7``)."""
     name: Name | msgspec.UnsetType = msgspec.UNSET
     description: Description | msgspec.UnsetType = msgspec.UNSET
     archived: bool | msgspec.UnsetType = msgspec.UNSET

@@ -104,14 +104,21 @@ class ProjectService(Service[Project]):
             my_role=role,  # type: ignore[arg-type]
         )
 
+    @staticmethod
+    def _key_taken(key: str) -> Conflict:
+        return Conflict(
+            f"The key {key} is taken.", code="project_key_taken", message_key="projects.error.key_taken"
+        )
+
+    async def _check_key_free(self, key: str) -> None:
+        if await self.session.scalar(select(Project.id).where(Project.key == key)) is not None:
+            raise self._key_taken(key)
+
     async def create_project(self, data: schemas.ProjectCreate, owner_id: UUID) -> Project:
         """A new project with its creator as owner."""
         key = data.key.upper()
-        taken = Conflict(
-            f"The key {key} is taken.", code="project_key_taken", message_key="projects.error.key_taken"
-        )
-        if await self.session.scalar(select(Project.id).where(Project.key == key)) is not None:
-            raise taken
+        taken = self._key_taken(key)
+        await self._check_key_free(key)
         project = Project(
             id=new_id(), key=key, name=data.name.strip(), description=data.description, created_by=owner_id
         )
@@ -151,9 +158,20 @@ class ProjectService(Service[Project]):
             for k, v in msgspec.structs.asdict(data).items()
             if v is not msgspec.UNSET and k != "archived"
         }
+        if "key" in values:
+            values["key"] = values["key"].upper()
+            if values["key"] != project.key:
+                await self._check_key_free(values["key"])
         changes = {k: [getattr(project, k), v] for k, v in values.items() if getattr(project, k) != v}
         for key, value in values.items():
             setattr(project, key, value)
+        if "key" in changes:
+            try:
+                await self.session.flush()
+            except IntegrityError as exc:
+                if "uq_project_key" in str(exc.orig):  # taken between the check and the update
+                    raise self._key_taken(project.key) from exc
+                raise
         if changes:
             await publish(
                 self.session, ProjectUpdated(entity_id=project.id, project_id=project.id, changes=changes)

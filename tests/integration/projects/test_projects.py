@@ -89,6 +89,24 @@ async def test_owner_renames_and_the_change_is_audited(team: Team) -> None:
     assert record["actor_id"] == str(team.owner.id)
 
 
+async def test_owner_changes_the_key_and_every_task_key_follows(team: Team) -> None:
+    task = await team.client.post(f"{team.url}/tasks", json={"title": "Keyed"}, headers=team.owner.headers)
+    assert task.json()["key"].endswith("-1")
+    other = await team.api.project(team.owner, key="TAKEN")
+    taken = await team.client.patch(team.url, json={"key": "taken"}, headers=team.owner.headers)
+    assert taken.status_code == 409 and taken.json()["code"] == "project_key_taken"
+    moved = await team.client.patch(team.url, json={"key": "ops2"}, headers=team.owner.headers)
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["key"] == "OPS2"
+    again = await team.client.get(f"/api/v1/tasks/{task.json()['id']}", headers=team.owner.headers)
+    assert again.json()["key"] == "OPS2-1"
+    (record,) = [r for r in await team.audit("project.updated") if "key" in r["changes"]]
+    assert record["changes"]["key"][1] == "OPS2"
+    assert other["key"] == "TAKEN"  # untouched
+    bad = await team.client.patch(team.url, json={"key": "1-X"}, headers=team.owner.headers)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "key"
+
+
 async def test_editor_cannot_rename(team: Team) -> None:
     editor = await team.member("editor")
     resp = await team.client.patch(team.url, json={"name": "Mine"}, headers=editor.headers)
