@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workhub.jobs import MESSAGES
+import workhub.jobs
 from workhub.jobs.csvio import CsvWriter, decode_upload, read_rows, sniff_delimiter
 from workhub.jobs.importer import map_header
-from workhub.kernel.i18n import register_messages
+from workhub.kernel.i18n import register_catalog
 from workhub.tasks.imports import parse_deadline
+
+LOCALES_DIR = Path(workhub.jobs.__file__).with_name("locales")
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -55,7 +57,7 @@ def test_uploads_in_windows_1251_are_decoded() -> None:
 
 
 def test_headers_in_either_language_and_the_email_column_wins() -> None:
-    register_messages(MESSAGES)
+    register_catalog(LOCALES_DIR)
     assert map_header(["Название", "Исполнитель", "Email исполнителя", "Непонятно", "Status"]) == {
         0: "title",
         2: "assignee",

@@ -1,9 +1,20 @@
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from workhub.app import build_registry
-from workhub.kernel.i18n import LOCALES, all_messages, negotiate, register_messages, translate
+from workhub.kernel.i18n import (
+    LOCALES,
+    Msg,
+    all_messages,
+    negotiate,
+    plural_forms,
+    register_catalog,
+    translate,
+)
 from workhub.settings import Settings
 from workhub_example import plugin as example
 
@@ -31,23 +42,71 @@ def test_a_users_own_locale_beats_the_header() -> None:
     assert negotiate("ru", fallback="xx") == "ru"  # an unknown stored locale is ignored
 
 
-def test_translate_formats_and_falls_back() -> None:
-    register_messages({"test.kernel.greet": {"en": "Hello, {name}", "ru": "Привет, {name}"}})
-    register_messages({"test.kernel.only_en": {"en": "English only"}})
+def _catalogs(directory: Path, ru: str, en: str) -> Path:
+    header = (
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n"Plural-Forms: {forms}\\n"\n\n'
+    )
+    (directory / "ru.po").write_text(
+        header.format(
+            forms="nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);"
+        )
+        + ru
+    )
+    (directory / "en.po").write_text(header.format(forms="nplurals=2; plural=(n != 1);") + en)
+    return directory
+
+
+def test_translate_formats_counts_and_falls_back(tmp_path: Path) -> None:
+    register_catalog(
+        _catalogs(
+            tmp_path,
+            ru='msgid "test.kernel.greet"\nmsgstr "Привет, {name}"\n\n'
+            'msgid "test.kernel.tasks"\nmsgid_plural "test.kernel.tasks"\n'
+            'msgstr[0] "{count} задача"\nmsgstr[1] "{count} задачи"\nmsgstr[2] "{count} задач"\n\n'
+            'msgid "test.kernel.in"\nmsgstr "в {what}"\n',
+            en='msgid "test.kernel.greet"\nmsgstr "Hello, {name}"\n\n'
+            'msgid "test.kernel.tasks"\nmsgid_plural "test.kernel.tasks"\n'
+            'msgstr[0] "{count} task"\nmsgstr[1] "{count} tasks"\n\n'
+            'msgid "test.kernel.in"\nmsgstr "in {what}"\n\n'
+            'msgid "test.kernel.only_en"\nmsgstr "English only"\n',
+        )
+    )
     assert translate("test.kernel.greet", "ru", name="Аня") == "Привет, Аня"
     assert translate("test.kernel.greet", "en", name="Ann") == "Hello, Ann"
     assert translate("test.kernel.greet", None, name="Ann") == "Hello, Ann"
+    assert [translate("test.kernel.tasks", "ru", count=n) for n in (1, 2, 5, 11, 21, 22, 25, 111)] == [
+        "1 задача", "2 задачи", "5 задач", "11 задач", "21 задача", "22 задачи", "25 задач", "111 задач",
+    ]  # fmt: skip
+    assert [translate("test.kernel.tasks", "en", count=n) for n in (0, 1, 2)] == [
+        "0 tasks",
+        "1 task",
+        "2 tasks",
+    ]
+    assert translate("test.kernel.in", "ru", what=Msg("test.kernel.tasks", count=3)) == "в 3 задачи"
     assert translate("test.kernel.only_en", "ru") == "English only"
     assert translate("test.kernel.no_such_key", "ru") == "test.kernel.no_such_key"
 
 
-def test_every_message_of_the_core_and_the_example_exists_in_every_locale() -> None:
+def test_every_message_of_the_core_and_the_example_exists_in_every_locale_with_all_its_forms() -> None:
     registry = build_registry(Settings(env="test"), plugins=[example])
     assert registry.statuses[-1].name == "example"
-    missing = {
-        key: [loc for loc in LOCALES if not texts.get(loc)]
-        for key, texts in all_messages().items()
-        if not key.startswith("test.") and any(not texts.get(loc) for loc in LOCALES)
+    messages = {key: texts for key, texts in all_messages().items() if not key.startswith("test.")}
+    missing = {key: [loc for loc in LOCALES if not texts.get(loc)] for key, texts in messages.items()}
+    assert {key: locs for key, locs in missing.items() if locs} == {}
+    assert "example.hello" in messages
+    plural = {
+        key: texts for key, texts in messages.items() if any(isinstance(t, tuple) for t in texts.values())
     }
-    assert missing == {}
-    assert "example.hello" in all_messages()
+    assert "digest.section.overdue" in plural and "job.message.exported" in plural
+    for key, texts in plural.items():
+        for locale in LOCALES:
+            forms = texts[locale]
+            assert isinstance(forms, tuple), (key, locale, "plural in one language only")
+            assert len(forms) == plural_forms(locale) and all(forms), (key, locale, forms)
+    for key, texts in messages.items():  # the same placeholders in every language and form
+        names = {
+            frozenset(re.findall(r"\{(\w+)\}", form))
+            for t in texts.values()
+            for form in (t if isinstance(t, tuple) else (t,))
+        }
+        assert len(names) == 1, (key, names)

@@ -59,7 +59,11 @@ async def test_the_greeting_comes_from_the_plugins_settings(
 
 async def test_the_route_is_mounted_under_the_plugins_prefix_only(make_client: Any) -> None:
     client = await make_client(plugins=[plugin])
-    assert (await client.get("/hello")).status_code == 404
+    for path in ("/api/hello", "/api/v1/hello"):
+        assert (await client.get(path)).status_code == 404
+    assert (
+        "json" not in (await client.get("/hello")).headers["content-type"]
+    )  # a dashboard page, not the route
     schema = (await client.get("/schema/openapi.json")).json()
     assert "/api/v1/integrations/example/hello" in schema["paths"]
 

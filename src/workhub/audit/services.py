@@ -145,8 +145,8 @@ class AuditService(Service[AuditRecord]):
             for uid, profile in (await UserService(session=self.session).find_profiles(ids)).items()
         }
         return [
-            msgspec.structs.replace(e, actor_name=names.get(e.actor_id))
-            if e.actor_id in names and not e.actor_name
+            msgspec.structs.replace(e, actor_name=names[e.actor_id])
+            if e.actor_id is not None and e.actor_id in names and not e.actor_name
             else e
             for e in entries
         ]

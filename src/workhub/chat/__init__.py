@@ -2,59 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import msgspec
 
 from workhub.kernel.plugins import Registry
 
-__all__ = ("MESSAGES", "ChatPlugin", "plugin")
-
-MESSAGES: dict[str, dict[str, str]] = {
-    "chat.channel_name_invalid": {
-        "en": "A channel name may hold letters, digits, '-' and '_' only",
-        "ru": "Название канала может содержать только буквы, цифры, «-» и «_»",
-    },
-    "chat.channel_name_taken": {
-        "en": "The project already has a channel with this name",
-        "ru": "В проекте уже есть канал с таким названием",
-    },
-    "chat.channel_not_private": {
-        "en": "Only private channels have a member list",
-        "ru": "Список участников есть только у закрытых каналов",
-    },
-    "chat.channel_archived": {
-        "en": "The channel is archived",
-        "ru": "Канал в архиве",
-    },
-    "chat.default_channel": {
-        "en": "The general channel cannot be archived",
-        "ru": "Общий канал нельзя отправить в архив",
-    },
-    "chat.not_project_member": {
-        "en": "Only members of the project can be added to its channels",
-        "ru": "Добавить в канал можно только участника проекта",
-    },
-    "chat.not_message_author": {
-        "en": "Only the author can change this message",
-        "ru": "Изменить сообщение может только его автор",
-    },
-    "chat.message_deleted": {
-        "en": "The message was deleted",
-        "ru": "Сообщение удалено",
-    },
-    "chat.someone": {"en": "Someone", "ru": "Кто-то"},
-    "notification.chat_mention.title": {
-        "en": "{author} mentioned you in #{channel}",
-        "ru": "{author} упоминает вас в #{channel}",
-    },
-    "notification.chat_mention.body": {
-        "en": "{excerpt}",
-        "ru": "{excerpt}",
-    },
-    "notifications.kind.chat_mention": {"en": "Mentions in chat", "ru": "Упоминания в чате"},
-}
-"""Texts users read: error titles and the mention notification."""
+__all__ = ("ChatPlugin", "plugin")
 
 
 def _channel_rooms(event: Any) -> list[str]:
@@ -105,7 +60,7 @@ class ChatPlugin:
         registry.add_access_scope("channel_content", resolve_channel_content_access)
         registry.add_access_scope("message", resolve_message_access)
         registry.add_routes(ChannelController, MessageController)
-        registry.add_messages(MESSAGES)
+        registry.add_messages(Path(__file__).with_name("locales"))
         for message_event in (MessageCreated, MessageUpdated, MessageDeleted):
             registry.add_broadcast(message_event, rooms=lambda e: [f"channel:{e.channel_id}"])
         for channel_event in (ChannelCreated, ChannelUpdated, ChannelArchived):

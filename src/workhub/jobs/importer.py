@@ -32,7 +32,7 @@ from workhub.jobs.files import upload_path
 from workhub.jobs.params import check_project
 from workhub.jobs.work import JobContext, JobFailedError, Outcome
 from workhub.kernel.db import session_scope
-from workhub.kernel.i18n import LOCALES, translate
+from workhub.kernel.i18n import LOCALES, Msg, translate
 from workhub.kernel.permissions import Action
 from workhub.tasks import schemas as task_schemas
 from workhub.tasks.imports import COLUMNS, RowError, TaskImporter
@@ -129,7 +129,12 @@ async def import_tasks(ctx: JobContext) -> Outcome:
         # Committing here: a cancellation noticed above rolled all of it back instead.
     return Outcome(
         name=f"import-report-{ctx.job_id}.csv",
-        message=translate("job.message.imported", language, count=len(accepted), rejected=invalid_rows),
+        message=translate(
+            "job.message.imported",
+            language,
+            count=len(accepted),
+            rejected=Msg("job.message.rows_rejected", count=invalid_rows),
+        ),
     )
 
 

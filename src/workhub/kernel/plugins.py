@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from uuid import UUID
 
@@ -24,7 +25,7 @@ import msgspec
 from workhub.kernel.events import DomainEvent, TransactionListener
 from workhub.kernel.extensions import IdentityProvider, IntakeSource, NotificationChannel, SearchBackend
 from workhub.kernel.guards import AccessResolver
-from workhub.kernel.i18n import register_messages
+from workhub.kernel.i18n import register_catalog
 from workhub.kernel.realtime import (
     Broadcast,
     Broadcaster,
@@ -350,9 +351,12 @@ class Registry:
             raise PluginError(f"{self._owner}: a command called {command.name!r} already exists")
         self.cli_commands.append(command)
 
-    def add_messages(self, messages: Mapping[str, Mapping[str, str]]) -> None:
-        """Add Russian and English texts."""
-        register_messages(messages)
+    def add_messages(self, directory: Path) -> None:
+        """Add Russian and English texts: the gettext catalogs ``<directory>/ru.po`` and ``en.po``."""
+        try:
+            register_catalog(directory)
+        except OSError as exc:
+            raise PluginError(f"{self._owner}: its texts cannot be read from {directory}: {exc}") from exc
 
     # --- what the core reads ---------------------------------------------
 

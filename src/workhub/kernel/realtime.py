@@ -19,8 +19,6 @@ from uuid import UUID
 
 import msgspec
 
-from workhub.kernel.i18n import register_messages
-
 if TYPE_CHECKING:
     from workhub.kernel.events import DomainEvent
     from workhub.kernel.plugins import Registry, Runtime
@@ -161,41 +159,3 @@ def install_bridge(registry: Registry) -> None:
     registry.subscribe(*sorted(tags), handler=realtime_bridge, inline=True)
     # First in line: the relay then pushes before it enqueues the event's jobs.
     registry.subscribers.insert(0, registry.subscribers.pop())
-
-
-register_messages(
-    {
-        "realtime.token_missing": {
-            "en": "Sign in to receive live updates",
-            "ru": "Войдите, чтобы получать обновления в реальном времени",
-        },
-        "realtime.token_invalid": {
-            "en": "The access token is not valid; sign in again",
-            "ru": "Токен доступа недействителен, войдите снова",
-        },
-        "realtime.token_expired": {
-            "en": "The access token has expired; reconnect with a fresh one",
-            "ru": "Срок действия токена доступа истёк, переподключитесь с новым",
-        },
-        "realtime.token_revoked": {
-            "en": "You have been signed out; sign in again",
-            "ru": "Вы вышли из системы, войдите снова",
-        },
-        "realtime.rate_limited": {
-            "en": "Too many requests, try again later",
-            "ru": "Слишком много запросов, попробуйте позже",
-        },
-        "realtime.room_invalid": {
-            "en": "There is no such room",
-            "ru": "Такой комнаты нет",
-        },
-        "realtime.not_found": {
-            "en": "Not found, or you have no access to it",
-            "ru": "Не найдено или у вас нет доступа",
-        },
-        "realtime.access_revoked": {
-            "en": "You no longer have access to this room",
-            "ru": "У вас больше нет доступа к этой комнате",
-        },
-    }
-)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -9,7 +10,6 @@ from litestar.di import Provide
 
 from workhub.accounts.events import UserRoleChanged
 from workhub.kernel.plugins import Registry
-from workhub.notifications.services import MESSAGES
 
 __all__ = ("NotificationsPlugin", "plugin")
 
@@ -29,7 +29,7 @@ class NotificationsPlugin:
         from workhub.projects.events import InvitationCreated, MemberRemoved
         from workhub.tasks.events import CommentCreated, CommentUpdated, TaskCreated, TaskOverdue, TaskUpdated
 
-        registry.add_messages(MESSAGES)
+        registry.add_messages(Path(__file__).with_name("locales"))
         registry.add_routes(NotificationController, NotificationPreferenceController)
         registry.add_dependency(
             "notifications_channels",
@@ -47,9 +47,8 @@ class NotificationsPlugin:
         registry.add_job(deliver_to_channel, name=DELIVER_JOB)
         for event in (NotificationCreated, NotificationRead, NotificationsReadAll):
             registry.add_broadcast(event, rooms=lambda e: [f"user:{e.user_id}"])
-        from workhub.notifications.digests import DIGEST_CRON, DIGEST_MESSAGES, send_due_digests
+        from workhub.notifications.digests import DIGEST_CRON, send_due_digests
 
-        registry.add_messages(DIGEST_MESSAGES)
         registry.add_cron(send_due_digests, DIGEST_CRON)
 
 

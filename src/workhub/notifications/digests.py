@@ -30,7 +30,7 @@ from workhub.accounts.services import digest_recipients
 from workhub.kernel.clock import clock
 from workhub.kernel.context import Actor, acting_as
 from workhub.kernel.db import new_id, session_scope
-from workhub.kernel.i18n import translate
+from workhub.kernel.i18n import Msg, translate
 from workhub.notifications.digest_models import DigestSent
 from workhub.notifications.services import send_notification
 from workhub.tasks.digest_queries import DigestItem, DigestSections, DigestWindow, digest_sections
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
 __all__ = (
     "DIGEST_CRON",
-    "DIGEST_MESSAGES",
     "digest_event_id",
     "render_sections",
     "run_digests",
@@ -58,33 +57,6 @@ LIST_LIMIT = 10
 """Tasks shown per list in the text; ``data`` carries up to the same number, with the full count."""
 _NAMESPACE = UUID("6f1d8a52-9a57-4f0e-a3c4-3c1f6a1f0d17")
 """Namespace of digest notification ids (uuid5 of user and local date)."""
-
-DIGEST_MESSAGES: dict[str, dict[str, str]] = {
-    "notification.digest.title": {
-        "en": "Your daily digest for {date}",
-        "ru": "Ваша сводка на {date}",
-    },
-    "notification.digest.body": {"en": "{sections}", "ru": "{sections}"},
-    "notifications.kind.digest": {"en": "Daily digest", "ru": "Ежедневная сводка"},
-    "digest.section.overdue": {"en": "Overdue ({count})", "ru": "Просрочено ({count})"},
-    "digest.section.due_today": {"en": "Due today ({count})", "ru": "Срок сегодня ({count})"},
-    "digest.section.due_soon": {
-        "en": "Due in the next 7 days ({count})",
-        "ru": "Срок в ближайшие 7 дней ({count})",
-    },
-    "digest.section.assigned": {
-        "en": "Newly assigned to you ({count})",
-        "ru": "Новые задачи для вас ({count})",
-    },
-    "digest.section.owned_projects": {"en": "Your projects", "ru": "Ваши проекты"},
-    "digest.project": {
-        "en": "{key}: {completed} done since the last digest, {overdue} overdue",
-        "ru": "{key}: выполнено с прошлой сводки — {completed}, просрочено — {overdue}",
-    },
-    "digest.no_deadline": {"en": "no deadline", "ru": "без срока"},
-    "digest.more": {"en": "…and {count} more", "ru": "…и ещё {count}"},
-}
-"""Texts of the digest, in both languages."""
 
 _DATE_FORMAT = {"ru": "%d.%m.%Y", "en": "%b %d, %Y"}
 _MOMENT_FORMAT = {"ru": "%d.%m %H:%M", "en": "%b %d, %H:%M"}
@@ -132,7 +104,14 @@ def render_sections(sections: DigestSections, locale: str, zone: ZoneInfo) -> st
     if sections.owned_projects:
         lines = [translate("digest.section.owned_projects", locale)]
         lines += [
-            "• " + translate("digest.project", locale, key=p.key, completed=p.completed, overdue=p.overdue)
+            "• "
+            + translate(
+                "digest.project",
+                locale,
+                count=p.completed,
+                key=p.key,
+                overdue=Msg("digest.project_overdue", count=p.overdue),
+            )
             for p in sections.owned_projects
         ]
         blocks.append("\n".join(lines))

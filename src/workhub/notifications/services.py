@@ -36,7 +36,6 @@ from workhub.notifications.events import (
     NotificationRead,
     NotificationsReadAll,
 )
-from workhub.notifications.messages import MESSAGES
 from workhub.notifications.models import Notification, NotificationPreference
 
 if TYPE_CHECKING:
@@ -45,7 +44,6 @@ if TYPE_CHECKING:
     from workhub.accounts.schemas import User
 
 __all__ = (
-    "MESSAGES",
     "NotificationRequest",
     "NotificationService",
     "PreferenceService",
@@ -95,7 +93,7 @@ class _Rendered:
     data: Mapping[str, Any]
 
 
-def render(kind: str, locale: str, **params: object) -> tuple[str, str]:
+def render(kind: str, locale: str, **params: Any) -> tuple[str, str]:
     """Title and body of a ``kind`` of notification in ``locale``."""
     return (
         translate(f"notification.{kind}.title", locale, **params),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -26,34 +27,7 @@ from workhub.projects.events import (
 )
 from workhub.projects.services import resolve_project_access
 
-__all__ = ("MESSAGES", "ProjectsPlugin", "plugin")
-
-MESSAGES: dict[str, dict[str, str]] = {
-    "projects.error.key_taken": {
-        "en": "This project key is already taken",
-        "ru": "Такой ключ проекта уже занят",
-    },
-    "projects.error.last_owner": {
-        "en": "A project must keep at least one owner",
-        "ru": "В проекте должен остаться хотя бы один владелец",
-    },
-    "projects.error.already_member": {
-        "en": "This person is already a member of the project",
-        "ru": "Этот человек уже участник проекта",
-    },
-    "projects.error.invitation_invalid": {
-        "en": "This invitation is no longer valid",
-        "ru": "Это приглашение больше не действует",
-    },
-    "projects.error.invitation_email_mismatch": {
-        "en": "This invitation was sent to a different email address",
-        "ru": "Это приглашение отправлено на другой адрес электронной почты",
-    },
-    "projects.role.owner": {"en": "Owner", "ru": "Владелец"},
-    "projects.role.editor": {"en": "Editor", "ru": "Редактор"},
-    "projects.role.viewer": {"en": "Viewer", "ru": "Наблюдатель"},
-}
-"""Texts users read: error titles and role names (the dashboard reads them too)."""
+__all__ = ("ProjectsPlugin", "plugin")
 
 
 class ProjectsPlugin:
@@ -68,7 +42,7 @@ class ProjectsPlugin:
         registry.add_routes(
             ProjectController, MemberController, InvitationController, InvitationLinkController
         )
-        registry.add_messages(MESSAGES)
+        registry.add_messages(Path(__file__).with_name("locales"))
         registry.subscribe(
             ProjectCreated,
             ProjectUpdated,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -9,36 +10,7 @@ import msgspec
 from workhub.kernel.plugins import Registry
 from workhub.kernel.realtime import project_room
 
-__all__ = ("MESSAGES", "TasksPlugin", "plugin")
-
-MESSAGES: dict[str, dict[str, str]] = {
-    "task.version_conflict": {
-        "en": "The task was changed by someone else",
-        "ru": "Задачу уже изменил кто-то другой",
-    },
-    "task.restore_expired": {
-        "en": "The task was deleted too long ago to be restored",
-        "ru": "Задача удалена слишком давно, восстановить её нельзя",
-    },
-    "task.assignee_not_member": {
-        "en": "The assignee is not a member of the project",
-        "ru": "Исполнитель не состоит в проекте",
-    },
-    "comment.not_author": {
-        "en": "Only the author can change this comment",
-        "ru": "Изменить комментарий может только его автор",
-    },
-    "task.status.todo": {"en": "To do", "ru": "К выполнению"},
-    "task.status.in_progress": {"en": "In progress", "ru": "В работе"},
-    "task.status.done": {"en": "Done", "ru": "Готово"},
-    "task.status.cancelled": {"en": "Cancelled", "ru": "Отменена"},
-    "task.status.overdue": {"en": "Overdue", "ru": "Просрочена"},
-    "task.priority.low": {"en": "Low", "ru": "Низкий"},
-    "task.priority.normal": {"en": "Normal", "ru": "Обычный"},
-    "task.priority.high": {"en": "High", "ru": "Высокий"},
-    "task.priority.urgent": {"en": "Urgent", "ru": "Срочный"},
-}
-"""Texts users read: error titles, status and priority names."""
+__all__ = ("TasksPlugin", "plugin")
 
 
 class TasksPlugin:
@@ -61,12 +33,10 @@ class TasksPlugin:
         registry.add_access_scope("task_restorable", resolve_restorable_task_access)
         registry.add_access_scope("comment", resolve_comment_access)
         registry.add_routes(TaskController, CommentController)
-        registry.add_messages(MESSAGES)
+        registry.add_messages(Path(__file__).with_name("locales"))
         from workhub.tasks.calendar_controllers import CalendarController, CalendarFeedController
-        from workhub.tasks.ics import ICS_MESSAGES
 
         registry.add_routes(CalendarController, CalendarFeedController)
-        registry.add_messages(ICS_MESSAGES)
         # Live boards: every task and comment change goes to its project's room.
         for event in (
             events.TaskCreated,
@@ -90,7 +60,6 @@ def _setup_time(registry: Registry) -> None:
     from workhub.tasks.reminder_controllers import ReminderController
 
     registry.add_routes(ReminderController)
-    registry.add_messages(reminders.MESSAGES)
     registry.add_cron(sweep_overdue, "* * * * *")
     registry.add_cron(reminders.deliver_reminders, "* * * * *")
     registry.subscribe(

@@ -24,31 +24,13 @@ if TYPE_CHECKING:
 
     from workhub.tasks.calendar import FeedTask
 
-__all__ = ("ICS_MESSAGES", "REFRESH", "render_feed", "task_uid")
+__all__ = ("REFRESH", "render_feed", "task_uid")
 
 REFRESH = timedelta(hours=1)
 """How often calendars are asked to refresh (they may poll less often: Google every few hours).
 
 ``X-PUBLISHED-TTL`` repeats it as text for Outlook; keep the two equal.
 """
-
-ICS_MESSAGES: dict[str, dict[str, str]] = {
-    "calendar.feed.mine": {"en": "WorkHub: my tasks", "ru": "WorkHub: мои задачи"},
-    "calendar.feed.project": {"en": "WorkHub: {key}", "ru": "WorkHub: {key}"},
-    "calendar.event.details": {
-        "en": "Status: {status}. Priority: {priority}.",
-        "ru": "Статус: {status}. Приоритет: {priority}.",
-    },
-    "calendar.feed_invalid": {
-        "en": "This calendar link is not valid",
-        "ru": "Ссылка на календарь недействительна",
-    },
-    "calendar.project_required": {
-        "en": "A project feed needs a project",
-        "ru": "Для календаря проекта нужен проект",
-    },
-}
-"""Texts of the calendar and its feeds."""
 
 
 def task_uid(task_id: object) -> str:

@@ -62,7 +62,6 @@ if TYPE_CHECKING:
 __all__ = (
     "BATCH",
     "MAX_TASK_REMINDERS",
-    "MESSAGES",
     "PICK_SQL",
     "ReminderService",
     "deliver_due_reminders",
@@ -79,32 +78,6 @@ MAX_TASK_REMINDERS = 20
 """Reminders one task may carry on top of the assignee's own."""
 _REPLAN_FIELDS = frozenset({"deadline", "assignee_id", "status"})
 ACTOR = Actor.system("reminders")
-
-MESSAGES: dict[str, dict[str, str]] = {
-    "notification.reminder.title": {
-        "en": "Reminder: {key} {title}",
-        "ru": "Напоминание: {key} {title}",
-    },
-    "notification.reminder.body": {
-        "en": "Deadline: {deadline}.",
-        "ru": "Срок: {deadline}.",
-    },
-    "notifications.kind.reminder": {"en": "Deadline reminders", "ru": "Напоминания о сроках"},
-    "reminder.no_deadline": {"en": "none set", "ru": "не задан"},
-    "reminder.planned": {
-        "en": "This reminder comes from the assignee's reminder settings",
-        "ru": "Это напоминание из настроек исполнителя",
-    },
-    "reminder.invalid": {
-        "en": "Give either a time or an offset before the deadline",
-        "ru": "Укажите либо время, либо сколько минут до срока",
-    },
-    "reminder.too_many": {
-        "en": "The task has too many reminders",
-        "ru": "У задачи слишком много напоминаний",
-    },
-}
-"""Texts of reminders: the notification and the errors of the reminder routes."""
 
 _DATE_FORMATS = {"ru": "%d.%m.%Y %H:%M", "en": "%Y-%m-%d %H:%M"}
 

@@ -45,8 +45,8 @@ async def test_lists_overdue_due_today_due_this_week_and_newly_assigned(desk: De
     }
     assert digest.data["owned_projects"] == []
     assert digest.title == "Your daily digest for Nov 25, 2026"
-    assert digest.body.splitlines()[:2] == ["Overdue (1)", "• OPS-1 Late — Nov 24, 15:00"]
-    assert "Due in the next 7 days (1)" in digest.body
+    assert digest.body.splitlines()[:2] == ["1 overdue task", "• OPS-1 Late — Nov 24, 15:00"]
+    assert "1 task due in the next 7 days" in digest.body
     assert (
         "Not mine" not in digest.body and "Far away" not in digest.body and "Done already" not in digest.body
     )
@@ -72,7 +72,7 @@ async def test_newly_assigned_means_since_the_last_digest(desk: Desk) -> None:
     await desk.run()
     _, second = await desk.digests(me)
     assert [i["title"] for i in second.data["assigned"]["items"]] == ["Fresh"]
-    assert "Newly assigned to you (1)\n• NEW-3 Fresh — no deadline" in second.body
+    assert "1 new task for you\n• NEW-3 Fresh — no deadline" in second.body
 
 
 async def test_owners_get_their_projects_completions_and_overdue_counts(desk: Desk) -> None:
@@ -85,7 +85,7 @@ async def test_owners_get_their_projects_completions_and_overdue_counts(desk: De
     await desk.run()
     [first] = await desk.digests(owner)
     assert first.data["owned_projects"] == [{"project_id": ops, "key": "OPS", "completed": 0, "overdue": 1}]
-    assert "Your projects\n• OPS: 0 done since the last digest, 1 overdue" in first.body
+    assert "Your projects\n• OPS: 0 tasks done since the last digest, 1 overdue" in first.body
     [mine] = await desk.digests(worker)
     assert mine.data["owned_projects"] == []  # an editor is no owner
     assert "Your projects" not in mine.body
@@ -130,6 +130,6 @@ async def test_rendered_in_each_users_language(desk: Desk) -> None:
     [ru] = await desk.digests(ivan)
     [en] = await desk.digests(jane)
     assert ru.title == "Ваша сводка на 25.11.2026"
-    assert ru.body.startswith("Срок сегодня (1)\n• LNG-1 Отчёт — 18:00")
+    assert ru.body.startswith("1 задача со сроком сегодня\n• LNG-1 Отчёт — 18:00")
     assert en.title == "Your daily digest for Nov 25, 2026"
-    assert en.body.startswith("Due today (1)\n• LNG-2 Отчёт — 18:00")
+    assert en.body.startswith("1 task due today\n• LNG-2 Отчёт — 18:00")

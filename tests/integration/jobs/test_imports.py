@@ -52,7 +52,7 @@ async def test_a_valid_file_becomes_tasks_through_the_tasks_service(team: Team) 
     )  # fmt: skip
     job = await run_import(team, content)
     assert job["status"] == "completed", job
-    assert job["message"] == "Импортировано задач: 2, отклонено строк: 0."
+    assert job["message"] == "Импортированы 2 задачи, отклонено 0 строк."  # plural forms of both counts
     first, second = await tasks_of(team)
     assert (first["key"], first["title"], first["status"], first["priority"]) == (
         "OPS-1",

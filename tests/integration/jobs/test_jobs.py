@@ -197,7 +197,7 @@ async def test_finishing_notifies_the_owner_publishes_job_finished_and_audits(te
     (note,) = [n for n in resp.json()["items"] if n["kind"] == "job_finished"]
     assert note["title"] == "Экспорт задач: выполнено"
     assert note["link"] == f"/jobs/{job['id']}"  # the dashboard page of the job
-    assert "Выгружено задач: 1" in note["body"]
+    assert "Выгружена 1 задача" in note["body"]  # the singular form
     # the broadcast of job.finished goes to the job's room and the owner's room
     rooms = [b.rooms for b in team.client.app.state.registry.broadcasts if b.event == "job.finished"]
     done = await team.get(job["id"])

@@ -7,6 +7,8 @@ points at :data:`plugin` below; WorkHub finds it there at start-up.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import msgspec
 from litestar.di import Provide
 
@@ -16,13 +18,10 @@ from workhub_example.controllers import ExampleController
 from workhub_example.settings import ExampleSettings
 from workhub_example.subscribers import check_counter, count_project
 
-__all__ = ("MESSAGES", "ExamplePlugin", "ExampleSettings", "plugin")
+__all__ = ("LOCALES", "ExamplePlugin", "ExampleSettings", "plugin")
 
-
-MESSAGES = {
-    "example.hello": {"en": "Hello from a WorkHub plugin", "ru": "Привет от плагина WorkHub"},
-}
-"""Every text a user reads, in Russian and English; keys start with the plugin's name."""
+LOCALES = Path(__file__).with_name("locales")
+"""Every text a user reads, in Russian and English (``ru.po``, ``en.po``); keys start with the plugin's name."""
 
 
 class ExamplePlugin:
@@ -33,7 +32,7 @@ class ExamplePlugin:
 
     def setup(self, registry: Registry, settings: ExampleSettings) -> None:
         """Register everything the plugin adds; called once at start-up, before any request."""
-        registry.add_messages(MESSAGES)
+        registry.add_messages(LOCALES)
         registry.add_routes(ExampleController)
         registry.add_dependency("example_settings", Provide(lambda: settings, sync_to_thread=False))
         registry.subscribe(ProjectCreated, handler=count_project)
