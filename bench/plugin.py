@@ -47,7 +47,7 @@ __all__ = ("LIST_SQL", "BenchPlugin", "plugin")
 LIST_SQL = """
 SELECT t.id, t.project_id, t.number, p.key, t.title, t.description, t.status, t.overdue, t.priority,
        t.labels, t.assignee_id, t.creator_id, t.deadline, t.completed_at, t.source, t.source_ref,
-       t.version, t.created_at, t.updated_at
+       t.version, t.created_at, t.updated_at, t.position
 FROM task AS t JOIN project AS p ON p.id = t.project_id
 WHERE t.deleted_at IS NULL AND t.project_id = $1
 ORDER BY t.number DESC, t.id DESC

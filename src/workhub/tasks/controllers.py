@@ -29,7 +29,8 @@ _SORTS = frozenset(SORT_FIELDS) | {f"-{name}" for name in SORT_FIELDS}
 _STATUS_FILTERS = (*schemas.STATUSES, "overdue")
 
 SORT_DESCRIPTION = (
-    "Order of the list: `number`, `deadline`, `priority` (low → urgent) or `updated`; "
+    "Order of the list: `number`, `deadline`, `priority` (low → urgent), `updated` or "
+    "`position` (the board's order within a column); "
     "a leading `-` reverses it (`-priority`: urgent first). Ties are broken by id. "
     "Tasks without a deadline come last with `deadline` and first with `-deadline`. "
     "Default: `-number` (newest first) in a project, `-updated` across projects. "

@@ -9,6 +9,7 @@ from sqlalchemy import (
     ARRAY,
     Boolean,
     DateTime,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -32,6 +33,14 @@ class Task(Base):
         UniqueConstraint("project_id", "number"),
         Index("ix_task_project_live", "project_id", "number", postgresql_where=text("deleted_at IS NULL")),
         Index("ix_task_assignee", "assignee_id", postgresql_where=text("deleted_at IS NULL")),
+        # A board column reads a project's tasks in ``ORDER BY position, id`` pages.
+        Index(
+            "ix_task_project_position",
+            "project_id",
+            "position",
+            "id",
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
         Index(
             "ix_task_open_deadline",
             "deadline",
@@ -75,6 +84,8 @@ class Task(Base):
     source: Mapped[str] = mapped_column(String(20), default="web")
     source_ref: Mapped[str | None] = mapped_column(String(500))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    position: Mapped[float] = mapped_column(Double)
+    """The order within a board column, ascending; ``-number`` at creation (newest first)."""
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

@@ -50,11 +50,11 @@ SWEEP_SQL = (
     " WHERE t.id = ANY(ARRAY(SELECT id FROM due))"
     " RETURNING t.id, t.project_id, t.number, t.title, t.description, t.status, t.overdue, t.priority,"
     " t.labels, t.assignee_id, t.creator_id, t.deadline, t.completed_at, t.source, t.source_ref,"
-    " t.version, t.created_at, t.updated_at"
+    " t.version, t.created_at, t.updated_at, t.position"
     ")"
     " SELECT m.id, m.project_id, m.number, pa.project_key, m.title, m.description, m.status, m.overdue,"
     " m.priority, m.labels, m.assignee_id, m.creator_id, m.deadline, m.completed_at, m.source,"
-    " m.source_ref, m.version, m.created_at, m.updated_at"
+    " m.source_ref, m.version, m.created_at, m.updated_at, m.position"
     f" FROM marked AS m JOIN {project_access_sql()} AS pa ON pa.project_id = m.project_id"
 )
 """One batch: the due tasks marked, returned in the row shape of :func:`~workhub.tasks.queries.row_to_task`."""

@@ -14,6 +14,7 @@ cache prepares each shape once per connection. Writes go through
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -47,7 +48,7 @@ __all__ = (
     "row_to_task",
 )
 
-SORT_FIELDS = ("number", "deadline", "priority", "updated")
+SORT_FIELDS = ("number", "deadline", "priority", "updated", "position")
 OPEN = ("todo", "in_progress")
 PRIORITY_RANK = {name: rank for rank, name in enumerate(schemas.PRIORITIES)}
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
@@ -60,16 +61,17 @@ _SORT_SQL = {
     + " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in PRIORITY_RANK.items())
     + f" ELSE {len(PRIORITY_RANK)} END",
     "updated": "t.updated_at",
+    "position": "t.position",
 }
 _COLUMNS = (
     "SELECT t.id, t.project_id, t.number, pa.project_key, t.title, t.description, t.status, t.overdue,"
     " t.priority, t.labels, t.assignee_id, t.creator_id, t.deadline, t.completed_at, t.source,"
-    " t.source_ref, t.version, t.created_at, t.updated_at"
+    " t.source_ref, t.version, t.created_at, t.updated_at, t.position"
 )
 _FROM = " FROM task AS t JOIN {access} AS pa ON pa.project_id = t.project_id"
 _SELECT = _COLUMNS + _FROM.format(access=project_access_sql())
 """Tasks with their project's key and archived flag, from the projects module's access relation."""
-_ARCHIVED, _ROLE = 19, 20
+_ARCHIVED, _ROLE = 20, 21
 """Where :func:`_gated_select` puts the access columns, after the task's."""
 
 
@@ -110,7 +112,7 @@ def is_overdue(status: str, flagged: bool, deadline: datetime | None, now: datet
 
 
 def row_to_task(row: Sequence[Any], now: datetime) -> schemas.Task:
-    """A Struct from the first 19 columns of a row of :data:`_SELECT`; ``overdue`` is worked out for ``now``.
+    """A Struct from the first 20 columns of a row of :data:`_SELECT`; ``overdue`` is worked out for ``now``.
 
     The arguments are positional, in the order of :class:`~workhub.tasks.schemas.Task`'s
     fields: a list makes 50 of these per page, and keywords cost three times as much.
@@ -137,6 +139,7 @@ def row_to_task(row: Sequence[Any], now: datetime) -> schemas.Task:
         row[16],  # version
         row[17],  # created_at
         row[18],  # updated_at
+        row[19],  # position
     )
 
 
@@ -254,6 +257,8 @@ def encode_task_cursor(task: schemas.Task, sort: str) -> str:
         value = PRIORITY_RANK[task.priority]
     elif sort == "deadline":
         value = (task.deadline or NO_DEADLINE).isoformat()
+    elif sort == "position":
+        value = task.position  # JSON keeps a float exactly (shortest round-trip form)
     else:
         value = task.updated_at.isoformat()
     return encode_cursor(sort, value, str(task.id))
@@ -270,6 +275,10 @@ def decode_task_cursor(cursor: str, sort: str) -> tuple[Any, UUID]:
             if not isinstance(value, int) or isinstance(value, bool) or abs(value) > 2**31:
                 raise _invalid_cursor()
             return value, uuid
+        if sort == "position":
+            if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+                raise _invalid_cursor()
+            return float(value), uuid
         moment = datetime.fromisoformat(str(value))
     except ValueError as exc:
         raise _invalid_cursor() from exc

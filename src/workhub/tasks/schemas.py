@@ -10,6 +10,7 @@ import msgspec
 
 __all__ = (
     "OPEN_STATUSES",
+    "POSITION_LIMIT",
     "PRIORITIES",
     "STATUSES",
     "Comment",
@@ -43,6 +44,9 @@ Deadline = Annotated[datetime, msgspec.Meta(tz=True)]
 """A deadline must say its time zone: ``2026-05-01T18:00:00+03:00``."""
 SourceRef = Annotated[str, msgspec.Meta(max_length=500)]
 Body = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+POSITION_LIMIT = 1e15
+Position = Annotated[float, msgspec.Meta(ge=-POSITION_LIMIT, le=POSITION_LIMIT)]
+"""A place in the board's order; bounded so midpoints between neighbours stay exact for long."""
 
 
 class Task(msgspec.Struct):
@@ -50,6 +54,8 @@ class Task(msgspec.Struct):
 
     ``key`` is the project key and the per-project number (``OPS-42``);
     ``overdue`` is true while the task is open and its deadline has passed.
+    ``position`` orders a board column (ascending; new tasks get ``-number``,
+    so the newest come first until someone drags them).
     :func:`~workhub.tasks.queries.row_to_task` passes the fields by position:
     change their order there too.
     """
@@ -73,6 +79,7 @@ class Task(msgspec.Struct):
     version: int
     created_at: datetime
     updated_at: datetime
+    position: float
 
 
 class ProjectTaskCount(msgspec.Struct):
@@ -113,6 +120,8 @@ class TaskUpdate(msgspec.Struct, omit_defaults=True):
 
     ``version`` is the version the client read; a stale one is a 409
     ``version_conflict`` whose ``current`` is the task as it is now.
+    ``position`` (a finite number) places the task in its board column; a
+    drag to another column sends ``status`` and ``position`` together.
     """
 
     version: Annotated[int, msgspec.Meta(ge=1)]
@@ -123,6 +132,7 @@ class TaskUpdate(msgspec.Struct, omit_defaults=True):
     labels: Labels | msgspec.UnsetType = msgspec.UNSET
     assignee_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
     deadline: Deadline | msgspec.UnsetType | None = msgspec.UNSET
+    position: Position | msgspec.UnsetType = msgspec.UNSET
 
 
 class Comment(msgspec.Struct):

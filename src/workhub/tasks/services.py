@@ -11,6 +11,7 @@ touches the projects module's models or tables.
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -72,6 +73,13 @@ def _clean_labels(labels: list[str]) -> list[str]:
     return list(seen)
 
 
+def _position(value: float) -> float:
+    """A finite board position; NaN and infinities (possible from Python callers) are a 422."""
+    if not math.isfinite(value):
+        raise ValidationFailed.field("position", "The position must be a finite number.")
+    return float(value)
+
+
 def _builtins(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
     """``changes`` in JSON form (ids and times as strings) for the outbox and the audit log."""
     return msgspec.to_builtins(changes)
@@ -80,7 +88,7 @@ def _builtins(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
 _TASK_COLUMNS = (
     "id", "project_id", "number", "title", "description", "status", "overdue", "priority", "labels",
     "assignee_id", "creator_id", "deadline", "completed_at", "assigned_at", "source", "source_ref",
-    "version", "created_at", "updated_at",
+    "version", "created_at", "updated_at", "position",
 )  # fmt: skip
 _INSERT_TASK = (
     f"INSERT INTO task ({', '.join(_TASK_COLUMNS)})"
@@ -124,6 +132,7 @@ class TaskService(Service[Task]):
             version=task.version,
             created_at=task.created_at,
             updated_at=task.updated_at,
+            position=task.position,
         )
 
     async def _check_assignee(self, project_id: UUID, assignee_id: UUID | None) -> None:
@@ -167,7 +176,11 @@ class TaskService(Service[Task]):
         source: str = "web",
         source_ref: str | None = None,
     ) -> schemas.Task:
-        """A new task with the project's next number; published as ``task.created``."""
+        """A new task with the project's next number; published as ``task.created``.
+
+        Its board position is ``-number``: worked out here, so the insert stays
+        the one statement it was, and the newest task tops its column.
+        """
         title = _title(data.title)
         await self._check_assignee(project_id, data.assignee_id)
         key, number = await ProjectService(session=self.session).allocate_task_number(project_id)
@@ -192,6 +205,7 @@ class TaskService(Service[Task]):
             "version": 1,
             "created_at": now,
             "updated_at": now,
+            "position": float(-number),
         }
         connection = await transaction_connection(self.session)
         await connection.execute(_INSERT_TASK, *(values[name] for name in _TASK_COLUMNS))
@@ -242,6 +256,8 @@ class TaskService(Service[Task]):
             wanted["title"] = _title(wanted["title"])
         if "deadline" in wanted:
             wanted["deadline"] = _utc(wanted["deadline"])
+        if "position" in wanted:
+            wanted["position"] = _position(wanted["position"])
         changes: dict[str, list[Any]] = {}
         for name, value in wanted.items():
             before = getattr(task, name)

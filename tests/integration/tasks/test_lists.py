@@ -137,6 +137,8 @@ async def test_cursor_pages_cover_every_task_once_in_every_sort(board: Board) ->
         "-priority",
         "updated",
         "-updated",
+        "position",
+        "-position",
     ):
         whole = await board.titles(sort=sort, limit=200)
         seen: list[str] = []
