@@ -20,7 +20,6 @@ from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from workhub import __version__
@@ -41,6 +40,7 @@ from workhub.kernel.security import AuthMiddleware, TokenService, configure_pass
 from workhub.kernel.security_headers import security_headers
 from workhub.kernel.sockets import ManagerBroadcaster, redis_broadcaster
 from workhub.settings import Settings
+from workhub.web.docs import OfflineScalar
 
 __all__ = ("CORE_PLUGINS", "build_registry", "create_app", "prepare_registry")
 
@@ -173,7 +173,7 @@ def create_app(
             title="WorkHub API",
             version=__version__,
             path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[OfflineScalar()],
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),

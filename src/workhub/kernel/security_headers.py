@@ -9,7 +9,7 @@ CSP ``frame-ancestors 'none'``). The Content-Security-Policy fits what is
 served: the dashboard loads only its own scripts, styles (PrimeVue writes
 its theme into ``<style>`` elements, hence ``'unsafe-inline'`` for styles
 only), images and its own Socket.IO connection; the API docs at
-``/schema`` the same plus the Scalar viewer's bundle. A response to a
+``/schema`` the same, their viewer served by WorkHub too (web/docs.py). A response to a
 request with credentials that sets no caching of its own is
 ``Cache-Control: no-store``, so a shared cache never keeps a user's data.
 """
@@ -34,20 +34,19 @@ if TYPE_CHECKING:
 __all__ = ("content_security_policy", "security_headers")
 
 _SELF = "'self'"
-_CDN = "https://cdn.jsdelivr.net"
 
 
 def content_security_policy(*, docs: bool = False) -> ContentSecurityPolicy:
-    """The dashboard's CSP (``docs``: the API docs', which also load the Scalar viewer)."""
-    extra = (_CDN,) if docs else ()
+    """The dashboard's CSP (``docs``: the API docs', which need no socket connections)."""
     return (
         ContentSecurityPolicy()
         .default_src(_SELF)
-        .script_src(_SELF, *extra)
-        .style_src(_SELF, "'unsafe-inline'", *extra)
+        .script_src(_SELF)
+        .style_src(_SELF, "'unsafe-inline'")
         .img_src(_SELF, "data:", "blob:")
-        .font_src(_SELF, "data:", *extra)
-        .connect_src(_SELF, "ws:", "wss:")
+        .font_src(_SELF, "data:")
+        .connect_src(_SELF, *(("ws:", "wss:") if not docs else ()))
+        .worker_src(_SELF, "blob:")
         .object_src("'none'")
         .base_uri(_SELF)
         .form_action(_SELF)

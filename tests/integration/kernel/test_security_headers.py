@@ -64,4 +64,7 @@ async def test_the_api_docs_page_may_load_its_viewer(web: Any) -> None:
     docs = await web.get("/schema/scalar")
     assert docs.status_code == 200
     assert_common(docs)
-    assert "script-src 'self'" in docs.headers["content-security-policy"]
+    assert "script-src 'self';" in docs.headers["content-security-policy"]
+    # Its viewer is WorkHub's own file, configured by an attribute: no CDN, no inline script to allow.
+    assert '<script src="/scalar-api-reference.js"></script>' in docs.text
+    assert "cdn." not in docs.text and "<script>" not in docs.text
