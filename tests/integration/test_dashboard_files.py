@@ -40,6 +40,7 @@ async def test_hashed_assets_are_cached_for_a_year(web: Any) -> None:
     assert (await web.get("/assets/missing-000.js")).status_code == 404
     icon = await web.get("/favicon.svg")
     assert icon.status_code == 200 and icon.headers["cache-control"] == "max-age=3600, public"
+    assert icon.headers["content-type"] == "image/svg+xml"
 
 
 @pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/api/v2/tasks", "/health/nothing", "/socket.io-x"])

@@ -10,6 +10,7 @@ a new release is picked up on the next load.
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,11 @@ def dashboard_routes(static_dir: Path) -> list[Any]:
             candidate = static_dir / relative
             if candidate.is_file():
                 return File(
-                    candidate, content_disposition_type="inline", headers={"Cache-Control": _HOUR.to_header()}
+                    candidate,
+                    filename=candidate.name,
+                    media_type=mimetypes.guess_type(candidate.name)[0] or "application/octet-stream",
+                    content_disposition_type="inline",
+                    headers={"Cache-Control": _HOUR.to_header()},
                 )
         if not index.is_file():
             return Response(
@@ -54,6 +59,7 @@ def dashboard_routes(static_dir: Path) -> list[Any]:
             )
         return File(
             index,
+            filename="index.html",
             content_disposition_type="inline",
             media_type="text/html",
             headers={"Cache-Control": "no-cache"},
