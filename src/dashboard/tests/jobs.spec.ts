@@ -186,7 +186,9 @@ describe("how jobs read", () => {
   const d = (value: Date) => isoDay(value);
 
   it("sizes files in units of 1024", () => {
-    expect(formatSize(512, "en")).toBe("512 byte");
+    expect(formatSize(512, "en")).toBe("512 bytes");
+    expect(formatSize(1, "en")).toBe("1 byte");
+    expect(formatSize(5, "ru")).toBe("5 байт");
     expect(formatSize(1536, "en")).toBe("1.5 kB");
     expect(formatSize(5 * 1024 * 1024, "en")).toBe("5 MB");
   });

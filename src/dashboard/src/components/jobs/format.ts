@@ -8,7 +8,7 @@ type FormatDate = (value: Date, key: string) => string;
 
 const UNITS = ["byte", "kilobyte", "megabyte", "gigabyte"] as const;
 
-/** A file size in the user's language ("1.5 MB", "1,5 МБ"), in units of 1024. */
+/** A file size in the user's language ("512 bytes", "1.5 MB", "1,5 МБ"), in units of 1024. */
 export function formatSize(bytes: number, locale: string): string {
   let value = bytes;
   let unit = 0;
@@ -16,7 +16,7 @@ export function formatSize(bytes: number, locale: string): string {
     value /= 1024;
     unit += 1;
   }
-  return new Intl.NumberFormat(locale, { style: "unit", unit: UNITS[unit], unitDisplay: "short", maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value);
+  return new Intl.NumberFormat(locale, { style: "unit", unit: UNITS[unit], unitDisplay: unit === 0 ? "long" : "short", maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value);
 }
 
 export function kindLabel(kind: string, t: Translate, te: Has): string {
