@@ -13,7 +13,6 @@ from playwright.async_api import Locator, Page, Request, expect
 
 from tests.e2e.conftest import Backend, OpenPage, Person, assert_accessible, screenshot
 
-DROP_BUDGET_MS = 100
 OVERLAYS = ".p-select-overlay, .p-multiselect-overlay, .p-datepicker-panel:not(.p-datepicker-panel-inline), .p-menu-overlay"
 
 
@@ -471,9 +470,10 @@ async def test_a_phone_sized_board_and_list_are_usable(open_page: OpenPage, back
     await _accessible(page)
 
 
-async def test_dragging_on_a_board_of_a_thousand_tasks_stays_under_budget(
+async def test_a_board_of_a_thousand_tasks_loads_every_page_keeps_the_dom_small_and_drags(
     open_page: OpenPage, backend: Backend
 ) -> None:
+    """How long a drop takes at this size is measured by ``bench/board_drag.py`` (docs/performance.md)."""
     lead, _mate, project = await _team(backend, "BIG")
     url = f"/api/v1/projects/{project['id']}/tasks"
     for start in range(0, 1000, 50):
@@ -509,18 +509,8 @@ async def test_dragging_on_a_board_of_a_thousand_tasks_stays_under_budget(
     assert cards < 120, cards
     await scroller.evaluate("el => el.scrollTo(0, 0)")
 
-    await page.evaluate(
-        """() => {
-          window.__longTasks = [];
-          new PerformanceObserver((list) => {
-            for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
-          }).observe({ type: "longtask" });
-          performance.clearMeasures("board-drop");
-        }"""
-    )
     sent = _patches(page)
-    figures: list[float] = []
-    for round_ in range(3):
+    for _round in range(3):
         first = todo.locator(".task-card").first
         key = (await first.locator(".key").inner_text()).strip()
         target = _column(page, "in_progress").locator(".task-card").first
@@ -528,18 +518,9 @@ async def test_dragging_on_a_board_of_a_thousand_tasks_stays_under_budget(
         await expect(_column(page, "in_progress").locator(".task-card").first.locator(".key")).to_have_text(
             key
         )
-        await page.wait_for_function(f"performance.getEntriesByName('board-drop').length >= {round_ + 1}")
-    figures = await page.evaluate("performance.getEntriesByName('board-drop').map(e => e.duration)")
-    long_tasks = await page.evaluate("window.__longTasks")
-    worst = max(figures)
-    print(
-        f"\nboard drag with 1000 tasks: drop to next frame {', '.join(f'{f:.1f}' for f in figures)} ms;"
-        f" long tasks during the drags: {long_tasks or 'none'}"
-    )
-    assert worst < DROP_BUDGET_MS, figures
-    assert all(d < DROP_BUDGET_MS for d in long_tasks), long_tasks
     await _until(lambda: _sent(sent, 3), "three PATCHes")
     assert len(sent) == 3
+    await expect(todo.get_by_test_id("column-count")).to_have_text("747")
 
 
 async def _sent(sent: list[Request], n: int) -> bool:
