@@ -149,6 +149,10 @@ async def test_a_lead_sets_a_task_for_a_manager_who_finishes_it(
     await expect(_toast(lead_page, all_done)).to_be_visible(timeout=LIVE_MS)
     notes = await backend.call("GET", "/api/v1/notifications", lead)
     assert [n["title"] for n in notes["items"] if n["kind"] == "all_done"] == [all_done]
+    # Its link opens the project's board.
+    await _toast(lead_page, all_done).get_by_test_id("notification-toast-open").click()
+    await expect(lead_page).to_have_url(re.compile(rf"/projects/{project_id}/board$"))
+    await expect(_column(lead_page, "done")).to_contain_text(texts["task"])
 
     # They talk in the project's chat.
     await lead_page.goto(f"/projects/{project_id}/channels")
