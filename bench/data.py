@@ -3,8 +3,9 @@
 Rows are shaped exactly as the services write them (UUIDv7 ids whose time
 part is the row's creation time, upper-case project keys, owners as members,
 per-project task numbers with ``project.task_seq`` at the highest one handed
-out, ``overdue`` set the way the sweep sets it, ``completed_at`` on done
-tasks, a few tasks in the trash). Audit and outbox rows are not generated:
+out, each open task's deadline in ``task_overdue_notice`` with those before
+:data:`ANCHOR` already noticed, as the sweep leaves them, ``completed_at`` on
+done tasks, a few tasks in the trash). Audit and outbox rows are not generated:
 no read path of the benchmark touches them.
 
 Everything follows from the seed and the size, including ids and the one
@@ -84,7 +85,7 @@ MEMBER_COLUMNS = ("id", "project_id", "user_id", "role", "created_at", "updated_
 TASK_COLUMNS = (
     "id", "project_id", "number", "title", "description", "status", "overdue", "priority", "labels",
     "assignee_id", "creator_id", "deadline", "completed_at", "source", "source_ref", "version",
-    "deleted_at", "created_at", "updated_at",
+    "deleted_at", "created_at", "updated_at", "position",
 )  # fmt: skip
 
 
@@ -226,7 +227,7 @@ def generate(shape: Shape, seed: int = 42) -> Dataset:
                     title,
                     description,
                     status,
-                    is_open and deadline is not None and deadline < ANCHOR,
+                    False,  # no longer written: overdue is worked out at read time
                     rng.choices(_PRIORITIES, _PRIORITY_WEIGHTS)[0],
                     rng.sample(_LABELS, k=rng.choice((0, 0, 1, 1, 2, 3))),
                     assignee,
@@ -239,6 +240,7 @@ def generate(shape: Shape, seed: int = 42) -> Dataset:
                     deleted,
                     task_created,
                     updated,
+                    float(-number),  # a new task's board position, as the service gives it
                 )
             )
         last_change = moments[-1] if moments else created
@@ -261,6 +263,14 @@ def _dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
+_NOTICES = (
+    "INSERT INTO task_overdue_notice (task_id, deadline, noticed_at, announced)"
+    " SELECT id, deadline, CASE WHEN deadline < $1 THEN deadline END, deadline < $1 AND deleted_at IS NULL"
+    " FROM task WHERE status IN ('todo', 'in_progress') AND deadline IS NOT NULL"
+)
+"""The overdue sweep's rows for the loaded tasks: one per open task with a deadline, those past noticed."""
+
+
 async def load(database_url: str, data: Dataset) -> float:
     """COPY every row in one transaction, then ANALYZE; returns the seconds it took."""
     started = time.perf_counter()
@@ -274,6 +284,7 @@ async def load(database_url: str, data: Dataset) -> float:
                 ("task", TASK_COLUMNS, data.tasks),
             ):
                 await conn.copy_records_to_table(table, records=rows, columns=list(columns))
+            await conn.execute(_NOTICES, ANCHOR)
         await conn.execute("ANALYZE")
     finally:
         await conn.close()

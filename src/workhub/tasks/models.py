@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from advanced_alchemy.base import orm_registry
 from sqlalchemy import (
     ARRAY,
     Boolean,
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from workhub.kernel.db import Base
 
-__all__ = ("CalendarFeed", "Comment", "Task", "TaskReminder")
+__all__ = ("CalendarFeed", "Comment", "OverdueNotice", "Task", "TaskReminder")
 
 
 class Task(Base):
@@ -71,6 +72,8 @@ class Task(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="todo")
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    """No longer written (false since migration 0014): overdue is worked out from the deadline at read
+    time, and what the sweep announced is kept in :class:`OverdueNotice`, off this row."""
     priority: Mapped[str] = mapped_column(String(10), default="normal")
     labels: Mapped[list[str]] = mapped_column(ARRAY(String(50)), default=list)
     assignee_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
@@ -163,3 +166,27 @@ class TaskReminder(Base):
     created_by: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     skipped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+@orm_registry.mapped
+class OverdueNotice:
+    """The overdue sweep's record of one open task's deadline (see :mod:`workhub.tasks.overdue`).
+
+    A row per open task with a deadline, written with the task by
+    :class:`~workhub.tasks.services.TaskService`. ``noticed_at`` is null
+    until the deadline has passed and the sweep has dealt with it;
+    ``announced`` says whether that was with a ``task.overdue`` event (false:
+    the deadline passed while the task was in the trash or its project
+    archived). Kept apart from ``task`` so the sweep neither bumps the task's
+    version nor rewrites its row and every index on it.
+    """
+
+    __tablename__ = "task_overdue_notice"
+    __table_args__ = (
+        Index("ix_task_overdue_notice_due", "deadline", postgresql_where=text("noticed_at IS NULL")),
+    )
+
+    task_id: Mapped[UUID] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), primary_key=True)
+    deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    noticed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    announced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))

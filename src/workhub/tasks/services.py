@@ -38,6 +38,7 @@ from workhub.tasks.events import (
     TaskUpdated,
 )
 from workhub.tasks.models import Comment, Task
+from workhub.tasks.overdue import follow_deadline, insert_notice_sql
 from workhub.tasks.queries import OPEN, is_overdue
 
 __all__ = (
@@ -96,6 +97,8 @@ _INSERT_TASK = (
 )
 """Plain SQL on the transaction's driver connection: the busiest write skips the ORM's unit of
 work and SQLAlchemy's per-statement work (docs/performance.md)."""
+_INSERT_TASK_WITH_NOTICE = insert_notice_sql(_INSERT_TASK)
+"""The same for a task created open with a deadline: its overdue notice row in the same statement."""
 
 
 class TaskService(Service[Task]):
@@ -208,7 +211,10 @@ class TaskService(Service[Task]):
             "position": float(-number),
         }
         connection = await transaction_connection(self.session)
-        await connection.execute(_INSERT_TASK, *(values[name] for name in _TASK_COLUMNS))
+        followed = values["deadline"] is not None and data.status in OPEN
+        await connection.execute(
+            _INSERT_TASK_WITH_NOTICE if followed else _INSERT_TASK, *(values[name] for name in _TASK_COLUMNS)
+        )
         task = Task(**values)  # not added to the session: only read back as the API form
         result = self.as_schema(task, key, now)
         created = {
@@ -232,9 +238,10 @@ class TaskService(Service[Task]):
     async def update_task(self, task_id: UUID, data: schemas.TaskUpdate) -> schemas.Task:
         """Apply a PATCH read at ``data.version``; a stale version is a 409 with the current task.
 
-        Moving to ``done`` stamps ``completed_at``, leaving it clears it; a
-        deadline moved into the future (or removed), or closing the task,
-        clears the overdue mark set by :mod:`workhub.tasks.overdue`.
+        Moving to ``done`` stamps ``completed_at``, leaving it clears it. A
+        change of deadline or status keeps the overdue sweep's notice row in
+        step (:func:`~workhub.tasks.overdue.follow_deadline`); the sweep itself
+        never changes the task, so its ``version`` is the user's alone.
         """
         task, key = await self._load_for_change(task_id)
         now = clock.now()
@@ -275,15 +282,13 @@ class TaskService(Service[Task]):
                 changes["completed_at"] = [task.completed_at, now]
             elif old_status == "done":
                 changes["completed_at"] = [task.completed_at, None]
-        closing = "status" in changes and changes["status"][1] not in OPEN
-        # A deadline moved but still past keeps the mark: clearing it would make the sweep
-        # mark the task again and notify a second time for the same lateness.
-        new_deadline = changes["deadline"][1] if "deadline" in changes else now
-        moved_ahead = "deadline" in changes and (new_deadline is None or new_deadline > now)
-        if task.overdue and (moved_ahead or closing):
-            changes["overdue"] = [True, False]
+        was_overdue = is_overdue(task.status, False, task.deadline, now)
         for name, (_, after) in changes.items():
             setattr(task, name, after)
+        if was_overdue and not is_overdue(task.status, False, task.deadline, now):
+            changes["overdue"] = [True, False]  # the history shows the lateness ending
+        if "deadline" in changes or "status" in changes:
+            await follow_deadline(self.session, task.id, task.deadline if task.status in OPEN else None, now)
         if "assignee_id" in changes:
             task.assigned_at = now if task.assignee_id is not None else None
         return await self._record(task, key, now, TaskUpdated, changes)

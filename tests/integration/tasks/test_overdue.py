@@ -1,4 +1,4 @@
-"""The overdue sweep, with the clock moved instead of waiting: marked once, one event, cleared by moving or closing.
+"""The overdue sweep, with the clock moved instead of waiting: announced once, one event, cleared by moving or closing.
 
 The sweep is a cron job in the worker; here its function runs directly on
 the app's loop after ``clock.shift``, which is what the cron tick would do.
@@ -65,7 +65,8 @@ async def test_a_passed_deadline_is_marked_once_with_one_event_by_the_system(boa
     clock.shift(timedelta(hours=2))
     assert await sweep(board) == 1
     marked = await get(board, task)
-    assert marked["overdue"] is True and marked["version"] == task["version"] + 1
+    # Announcing is the system's business: the task's version is its editors' alone.
+    assert marked["overdue"] is True and marked["version"] == task["version"]
     assert (await get(board, untouched))["overdue"] is False
     assert (await get(board, undated))["overdue"] is False
     assert await board.titles(status="overdue") == ["Ship it"]
@@ -78,7 +79,7 @@ async def test_a_passed_deadline_is_marked_once_with_one_event_by_the_system(boa
     overdue = [entry for entry in history if entry["action"] == "task.overdue"]
     assert len(overdue) == 1
     assert overdue[0]["actor_kind"] == "system" and overdue[0]["changes"] == {"overdue": [False, True]}
-    # The event carries the task as the API shows it, at its new version.
+    # The event carries the task as the API shows it, at its version.
     (payload,) = await overdue_payloads(board, task["id"])
     assert payload["version"] == marked["version"]
     assert payload["task"]["overdue"] is True and payload["task"]["key"] == marked["key"]
@@ -133,3 +134,62 @@ async def test_a_backlog_is_marked_in_batches(board: Board) -> None:
     marked = await in_app(board.client, lambda: mark_overdue(board.client.app.state.db_config, batch=3))
     assert marked == 7
     assert len(await board.titles(status="overdue", limit=50)) == 7
+
+
+async def test_an_edit_read_before_the_sweep_still_applies_after_it(board: Board) -> None:
+    task = await board.create(title="In flight", deadline=later(minutes=30), assignee_id=str(board.editor.id))
+    read_before = await get(board, task)  # the user opens the task
+    clock.shift(timedelta(hours=1))
+    assert await sweep(board) == 1  # the deadline passes and is announced meanwhile
+    resp = await board.patch(read_before, title="In flight, renamed")
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["overdue"] is True and resp.json()["version"] == read_before["version"] + 1
+    assert await sweep(board) == 0
+    assert await overdue_events(board, task["id"]) == 1
+
+
+async def archive(board: Board) -> None:
+    resp = await board.client.delete(f"/api/v1/projects/{board.id}", headers=board.owner.headers)
+    assert resp.status_code == 204, resp.text
+
+
+async def restore(board: Board) -> None:
+    resp = await board.client.post(f"/api/v1/projects/{board.id}/restore", headers=board.owner.headers)
+    assert resp.status_code == 200, resp.text
+
+
+async def test_deadlines_passing_while_the_project_is_archived_are_never_announced(board: Board) -> None:
+    lapsed = await board.create(title="Lapsed", deadline=later(hours=1), assignee_id=str(board.editor.id))
+    ahead = await board.create(title="Ahead", deadline=later(days=2), assignee_id=str(board.editor.id))
+    await archive(board)
+    clock.shift(timedelta(hours=2))
+    assert await sweep(board) == 0  # archived: no task.overdue
+    await restore(board)
+    # Restored: the lapsed task shows as overdue (worked out at read time), without a late notice.
+    assert (await get(board, lapsed))["overdue"] is True
+    assert await board.titles(status="overdue") == ["Lapsed"]
+    clock.shift(timedelta(minutes=1))
+    assert await sweep(board) == 0
+    assert await overdue_events(board, lapsed["id"]) == 0
+    # A deadline passing after the restore is announced as usual.
+    clock.shift(timedelta(days=2))
+    assert await sweep(board) == 1
+    assert await overdue_events(board, ahead["id"]) == 1
+    # Moving the lapsed task's deadline ahead gives it a fresh notice when that one passes.
+    resp = await board.patch(await get(board, lapsed), deadline=later(hours=1))
+    assert resp.status_code == 200 and resp.json()["overdue"] is False
+    clock.shift(timedelta(hours=2))
+    assert await sweep(board) == 1
+    assert await overdue_events(board, lapsed["id"]) == 1
+
+
+async def test_a_deadline_passing_in_the_trash_is_not_announced_on_restore(board: Board) -> None:
+    task = await board.create(title="Binned", deadline=later(hours=1))
+    url = f"/api/v1/tasks/{task['id']}"
+    assert (await board.client.delete(url, headers=board.owner.headers)).status_code == 204
+    clock.shift(timedelta(hours=2))
+    assert await sweep(board) == 0
+    assert (await board.client.post(f"{url}/restore", headers=board.owner.headers)).status_code == 200
+    assert await sweep(board) == 0
+    assert (await get(board, task))["overdue"] is True
+    assert await overdue_events(board, task["id"]) == 0

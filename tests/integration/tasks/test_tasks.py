@@ -5,15 +5,13 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.integration.tasks.conftest import Board
 from workhub.kernel.clock import clock
 from workhub.kernel.events import Outbox
-from workhub.tasks.models import Task
 
 
 async def test_create_numbers_tasks_per_project_and_shows_the_key(board: Board) -> None:
@@ -221,22 +219,18 @@ async def test_events_carry_the_version_and_the_task(board: Board) -> None:
     assert updated["changes"]["completed_at"][0] is None
 
 
-async def test_the_stored_overdue_mark_counts_until_the_deadline_moves(board: Board) -> None:
-    task = await board.create(title="Marked", deadline=(clock.now() + timedelta(days=1)).isoformat())
-    other = await board.create(title="Unmarked")
-    engine = create_async_engine(board.database_url)
-    try:
-        async with engine.begin() as conn:  # what the overdue sweep will do
-            await conn.execute(update(Task).where(Task.id == UUID(task["id"])).values(overdue=True))
-    finally:
-        await engine.dispose()
-    marked = (await board.client.get(f"/api/v1/tasks/{task['id']}", headers=board.owner.headers)).json()
-    assert marked["overdue"] is True
-    assert await board.titles(status="overdue") == ["Marked"]
-    moved = await board.patch(marked, deadline=(clock.now() + timedelta(days=3)).isoformat())
+async def test_moving_a_passed_deadline_ahead_ends_the_lateness_in_the_history(board: Board) -> None:
+    task = await board.create(title="Late", deadline=(clock.now() + timedelta(days=1)).isoformat())
+    other = await board.create(title="Undated")
+    clock.shift(timedelta(days=2))  # no sweep runs: overdue is worked out when read
+    late = (await board.client.get(f"/api/v1/tasks/{task['id']}", headers=board.owner.headers)).json()
+    assert late["overdue"] is True and late["version"] == 1
+    assert await board.titles(status="overdue") == ["Late"]
+    moved = await board.patch(late, deadline=(clock.now() + timedelta(days=3)).isoformat())
     assert moved.json()["overdue"] is False
     assert moved.json()["version"] == 2
     assert await board.titles(status="overdue") == []
+    assert (await board.history(task["id"]))[-1]["changes"]["overdue"] == [True, False]
     assert other["overdue"] is False
 
 
