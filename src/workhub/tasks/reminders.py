@@ -18,7 +18,9 @@ reminder's id, unique per user). Two workers never take the same row; a
 crash before commit rolls both back and the next run sends it; after commit
 it is never sent again. A reminder found more than the window late (the
 workers were down) is marked ``skipped_at`` instead of going out in a burst;
-the task's overdue notice comes from the overdue sweep regardless.
+the task's overdue notice comes from the overdue sweep regardless. So is one
+that falls due while its project is archived: restoring the project sends
+none of them, and only reminders still ahead go out.
 """
 
 from __future__ import annotations
@@ -241,7 +243,8 @@ PICK_SQL = (
     " RETURNING r.id, r.task_id, r.user_id, r.remind_at, r.kind, r.offset_minutes"
     ")"
     " SELECT taken.id, taken.task_id, taken.user_id, taken.remind_at, taken.kind, taken.offset_minutes,"
-    " t.number, pa.project_key, t.title, t.deadline, t.status, t.assignee_id, t.deleted_at IS NOT NULL"
+    " t.number, pa.project_key, t.title, t.deadline, t.status, t.assignee_id, t.deleted_at IS NOT NULL,"
+    " pa.archived"
     " FROM taken JOIN task AS t ON t.id = taken.task_id"
     f" JOIN {project_access_sql()} AS pa ON pa.project_id = t.project_id"
 )
@@ -250,7 +253,8 @@ PICK_SQL = (
 One statement: the rows are found through the partial index
 ``ix_task_reminder_due``, locked (``SKIP LOCKED``), and updated by the
 physical address the lock pinned, so marking costs no second index lookup.
-The few that must not go out after all are put back by :func:`_deliver_batch`.
+The few that must not go out after all are put back by :func:`_deliver_batch`
+(skipped, when the project is archived or the reminder too late).
 """
 _PICK = text(PICK_SQL).bindparams(bindparam("now", type_=DateTime(timezone=True)))
 _UNMARK = text(
@@ -283,7 +287,7 @@ async def _deliver_batch(
     replan: set[UUID] = set()
     for row in picked:
         reminder_id, task_id, user_id, remind_at, kind, offset = row[:6]
-        number, project_key, title, deadline, status, assignee_id, deleted = row[6:]
+        number, project_key, title, deadline, status, assignee_id, deleted, archived = row[6:]
         if (
             deleted
             or status not in OPEN
@@ -294,8 +298,8 @@ async def _deliver_batch(
             replan.add(task_id)
             continue
         profile = profiles.get(user_id)
-        if remind_at < now - window or profile is None:
-            skipped.append(reminder_id)
+        if archived or remind_at < now - window or profile is None:
+            skipped.append(reminder_id)  # an archived project's reminders stay silent, also after its restore
             continue
         when: object = (
             format_deadline(deadline, profile.locale, profile.timezone)

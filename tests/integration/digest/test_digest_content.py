@@ -133,3 +133,38 @@ async def test_rendered_in_each_users_language(desk: Desk) -> None:
     assert ru.body.startswith("1 задача со сроком сегодня\n• LNG-1 Отчёт — 18:00")
     assert en.title == "Your daily digest for Nov 25, 2026"
     assert en.body.startswith("1 task due today\n• LNG-2 Отчёт — 18:00")
+
+
+async def test_an_archived_projects_tasks_stay_out_of_digests_until_it_is_restored(desk: Desk) -> None:
+    me = await desk.person("Me", timezone="Europe/Moscow")
+    boss = await desk.person("Boss", timezone="Europe/Moscow")
+    shelved = await desk.project(boss, "ARC", me)
+    active = await desk.project(boss, "ACT", me)
+    set_clock(DAY1 - timedelta(days=2))
+    await desk.task(shelved, boss, title="Shelved late", assignee_id=me.id, deadline=utc(2026, 11, 24, 12))
+    await desk.task(shelved, boss, title="Shelved today", assignee_id=me.id, deadline=utc(2026, 11, 25, 18))
+    await desk.task(active, boss, title="Active today", assignee_id=me.id, deadline=utc(2026, 11, 25, 18))
+    await desk.task(active, boss, title="Active late", assignee_id=boss.id, deadline=utc(2026, 11, 24, 12))
+    resp = await desk.client.delete(f"/api/v1/projects/{shelved}", headers=boss.headers)
+    assert resp.status_code == 204, resp.text
+
+    set_clock(DAY1)
+    await desk.run()
+    [mine] = await desk.digests(me)
+    assert mine.data["overdue"]["count"] == 0
+    assert [i["title"] for i in mine.data["due_today"]["items"]] == ["Active today"]
+    [owner] = await desk.digests(boss)  # the owner's project summary leaves the archived one out too
+    assert [p["key"] for p in owner.data["owned_projects"]] == ["ACT"]
+    assert "ARC" not in mine.body + owner.body
+
+    # Restored: its tasks are back, the one whose deadline passed meanwhile as overdue.
+    resp = await desk.client.post(f"/api/v1/projects/{shelved}/restore", headers=boss.headers)
+    assert resp.status_code == 200, resp.text
+    set_clock(DAY1 + timedelta(days=1))
+    await desk.run()
+    _, second = await desk.digests(me)
+    assert sorted(i["title"] for i in second.data["overdue"]["items"]) == [
+        "Active today",
+        "Shelved late",
+        "Shelved today",
+    ]

@@ -283,3 +283,29 @@ async def test_task_reminders_through_the_api(board: Board, deliver: Deliver) ->
     assert resp.status_code == 409 and resp.json()["code"] == "reminder_planned"
     history = [entry["action"] for entry in await board.history(task["id"])]
     assert history.count("task.reminder_added") == 2 and history.count("task.reminder_removed") == 1
+
+
+async def test_an_archived_projects_reminders_are_skipped_and_not_sent_on_restore(
+    board: Board, deliver: Deliver
+) -> None:
+    deadline = (clock.now() + timedelta(days=2)).replace(microsecond=0)
+    task = await board.create(title="Shelved", deadline=at(deadline), assignee_id=str(board.editor.id))
+    await deliver()
+    resp = await board.client.delete(f"/api/v1/projects/{board.id}", headers=board.owner.headers)
+    assert resp.status_code == 204, resp.text
+    # The one-day reminder falls due while the project is archived: it is passed over.
+    clock.shift(timedelta(days=1, minutes=1))
+    assert await run_delivery(board) == 1
+    assert await reminder_notes(board, board.editor.id) == []
+    resp = await board.client.post(f"/api/v1/projects/{board.id}/restore", headers=board.owner.headers)
+    assert resp.status_code == 200, resp.text
+    # Restored: the passed reminder stays unsent; the one still ahead goes out at its time.
+    assert await run_delivery(board) == 0
+    assert await reminder_notes(board, board.editor.id) == []
+    clock.shift(deadline - timedelta(minutes=59) - clock.now())
+    assert await run_delivery(board) == 1
+    notes = await reminder_notes(board, board.editor.id)
+    assert len(notes) == 1 and notes[0].data["deadline"] == deadline.isoformat()
+    handled = {r["offset_minutes"]: (r["sent_at"], r["skipped_at"]) for r in await reminders(board, task)}
+    assert handled[60 * 24][0] is None and handled[60 * 24][1] is not None
+    assert handled[60][0] is not None and handled[60][1] is None
