@@ -30,7 +30,7 @@ from workhub.kernel.health import HealthController
 from workhub.kernel.heap import freeze_startup_objects
 from workhub.kernel.idempotency import IdempotencyMiddleware
 from workhub.kernel.input_guard import InputGuardMiddleware
-from workhub.kernel.middleware import RequestContextMiddleware
+from workhub.kernel.middleware import RequestContextMiddleware, parse_networks
 from workhub.kernel.openapi import document_problem_responses
 from workhub.kernel.plugins import Registry, Runtime, WorkhubPlugin, discover_plugins
 from workhub.kernel.queue import SaqQueue, build_worker, stop_worker
@@ -101,6 +101,7 @@ def create_app(
     if not settings.database_url or not settings.redis_url:
         raise ValueError("create_app needs database_url and redis_url (see workhub.cli for embedded servers)")
     configure_password_hashing(fast=settings.env == "test")
+    trusted_proxies = parse_networks(settings.trusted_proxies)
     registry = prepare_registry(settings, plugins)
     db_config = build_db_config(settings.database_url, pool_size=settings.db_pool_size)
     redis = create_redis(settings.redis_url)
@@ -163,7 +164,7 @@ def create_app(
         },
         plugins=[SQLAlchemyPlugin(config=db_config)],
         middleware=[
-            DefineMiddleware(RequestContextMiddleware, trust_proxy=settings.trust_proxy),
+            DefineMiddleware(RequestContextMiddleware, trusted_proxies=trusted_proxies),
             InputGuardMiddleware,
             DefineMiddleware(IdempotencyMiddleware, redis_getter=lambda: redis),
             DefineMiddleware(AuthMiddleware, exclude_from_auth_key="public", exclude=["/schema"]),

@@ -84,6 +84,9 @@ def _serve(settings: Settings, *, run_worker: bool) -> None:
         log_level="warning",
         lifespan="on",
         timeout_graceful_shutdown=20,
+        # The client address is decided by WORKHUB_TRUSTED_PROXIES alone (kernel/middleware.py);
+        # uvicorn's own X-Forwarded-For handling would believe any local caller.
+        proxy_headers=False,
         # One push goes to every socket in a room: compressing it once per socket
         # costs more CPU than the few hundred bytes it saves (docs/performance.md).
         ws_per_message_deflate=False,

@@ -57,8 +57,10 @@ class Settings(msgspec.Struct, kw_only=True):
     lockout_account_seconds: int = 3600
     db_pool_size: int = 20
     """Database connections per process (a fixed pool; see docs/performance.md)."""
-    trust_proxy: bool = False
-    """Take the client address from X-Forwarded-For (set behind nginx only)."""
+    trusted_proxies: str | None = None
+    """Comma-separated addresses or CIDR networks of reverse proxies (nginx) whose X-Forwarded-For is believed.
+
+    Unset: nobody's; the TCP peer is the client (kernel/middleware.py)."""
     web_workers: int = 0
     """Web processes of ``workhub run`` (0: one per CPU core)."""
     demo_data: bool = True

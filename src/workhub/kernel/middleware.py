@@ -3,6 +3,12 @@
 The request id comes from ``X-Request-ID`` when the client (or nginx) sends
 one, otherwise it is made here; it goes back in the response and into audit
 records and error bodies.
+
+The client address (rate limits, lockout, audit) is the TCP peer's, unless
+the peer is one of ``WORKHUB_TRUSTED_PROXIES``: then ``X-Forwarded-For`` is
+read from the right, skipping trusted proxies, and the first other address
+is the client. Anyone else's ``X-Forwarded-For`` is ignored, so a caller
+cannot pick the address its attempts are counted against.
 """
 
 from __future__ import annotations
@@ -18,7 +24,15 @@ from workhub.kernel.i18n import negotiate
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ("REQUEST_ID_HEADER", "RequestContextMiddleware", "safe_request_id")
+__all__ = (
+    "REQUEST_ID_HEADER",
+    "RequestContextMiddleware",
+    "client_address",
+    "parse_networks",
+    "safe_request_id",
+)
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 REQUEST_ID_HEADER = "x-request-id"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -46,24 +60,60 @@ def _valid_ip(value: str | None) -> str | None:
         return None
 
 
+def parse_networks(value: str | None) -> tuple[Network, ...]:
+    """``"10.0.0.5, 172.29.64.0/24"`` as networks; a bad entry fails at start-up, not per request."""
+    entries = [part.strip() for part in (value or "").split(",") if part.strip()]
+    try:
+        return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+    except ValueError as exc:
+        raise ValueError(f"WORKHUB_TRUSTED_PROXIES: {exc}") from exc
+
+
+def _trusted(address: str, proxies: tuple[Network, ...]) -> bool:
+    ip = ipaddress.ip_address(address)
+    return any(ip.version == net.version and ip in net for net in proxies)
+
+
+def client_address(peer: str | None, forwarded_for: str | None, proxies: tuple[Network, ...]) -> str | None:
+    """The client's address: ``peer``, or from a trusted proxy the last untrusted hop it forwards.
+
+    Entries are read right to left, since only the right end was written by
+    proxies we trust; the left end is whatever the client claimed. A
+    malformed entry stops the walk at the last trusted hop.
+    """
+    address = _valid_ip(peer)
+    if address is None or not proxies or not forwarded_for or not _trusted(address, proxies):
+        return address
+    for entry in reversed(forwarded_for.split(",")):
+        hop = _valid_ip(entry.strip())
+        if hop is None:
+            break
+        address = hop
+        if not _trusted(hop, proxies):
+            break
+    return address
+
+
 class RequestContextMiddleware:
     """Pure ASGI middleware (cheaper than Litestar's per-request wrappers)."""
 
-    def __init__(self, app: ASGIApp, *, trust_proxy: bool = False) -> None:
+    def __init__(self, app: ASGIApp, *, trusted_proxies: tuple[Network, ...] = ()) -> None:
         self.app = app
-        self.trust_proxy = trust_proxy
+        self.trusted_proxies = trusted_proxies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI call."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        headers: dict[str, str] = {}
+        for k, v in scope.get("headers", []):
+            name, value = k.decode("latin-1").lower(), v.decode("latin-1")
+            # Repeated X-Forwarded-For headers are one list, in order (RFC 9110, 5.3).
+            headers[name] = f"{headers[name]},{value}" if name in headers else value
         request_id = safe_request_id(headers.get(REQUEST_ID_HEADER))
-        ip = scope["client"][0] if scope.get("client") else None
-        if self.trust_proxy and headers.get("x-forwarded-for"):
-            ip = headers["x-forwarded-for"].split(",")[0].strip()
-        ip = _valid_ip(ip)
+        peer = scope["client"][0] if scope.get("client") else None
+        ip = client_address(peer, headers.get("x-forwarded-for"), self.trusted_proxies)
         locale = negotiate(headers.get("accept-language"))
         scope.setdefault("state", {})["request_id"] = request_id  # type: ignore[typeddict-unknown-key]
         set_context(

@@ -160,8 +160,12 @@ class MemberService(Service[ProjectMember]):
     async def remove_member(self, project_id: UUID, user_id: UUID, *, left: bool = False) -> None:
         """Remove a member (``left`` when they leave on their own); never the last owner.
 
-        Nothing else needs revoking: project roles are read from the database
-        on every request, so the removed user's next request is refused.
+        Project roles are read from the database on every request, so the
+        removed user's next request is refused. What else follows is done by
+        the modules concerned, in this transaction, through the published
+        ``member.removed``: the tasks module's transaction listener unassigns
+        their open tasks (it must not be possible to commit one without the
+        other); after the commit their sockets leave the project's rooms.
         """
         await lock_project(self.session, project_id)
         row = await self._required(project_id, user_id)

@@ -213,13 +213,29 @@ class ProjectService(Service[Project]):
         """Make a user a member directly (demo seed, CLI); the API adds members by invitation."""
         return await MemberService(session=self.session).add_member(project_id, user_id, role)
 
-    async def role_of(self, project_id: UUID, user_id: UUID) -> str | None:
-        """The user's role in the project, if a member."""
-        return await self.session.scalar(
-            select(ProjectMember.role).where(
-                ProjectMember.project_id == project_id, ProjectMember.user_id == user_id
-            )
+    async def role_of(self, project_id: UUID, user_id: UUID, *, hold: bool = False) -> str | None:
+        """The user's role in the project, if a member.
+
+        ``hold`` keeps the membership from being removed until the caller's
+        transaction ends (a key-share lock on its row): a task assigned to a
+        member is then either seen by the removal, which unassigns it, or
+        refused because the removal came first.
+        """
+        stmt = select(ProjectMember.role).where(
+            ProjectMember.project_id == project_id, ProjectMember.user_id == user_id
         )
+        if hold:
+            stmt = stmt.with_for_update(key_share=True)
+        return await self.session.scalar(stmt)
+
+    async def owner_ids(self, project_id: UUID) -> list[UUID]:
+        """The project's owners, in the order they joined."""
+        stmt = (
+            select(ProjectMember.user_id)
+            .where(ProjectMember.project_id == project_id, ProjectMember.role == "owner")
+            .order_by(ProjectMember.id)
+        )
+        return list((await self.session.scalars(stmt)).all())
 
     async def allocate_task_number(self, project_id: UUID) -> TaskNumber:
         """The project's next task number and its key, in one statement.

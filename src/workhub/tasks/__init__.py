@@ -37,6 +37,10 @@ class TasksPlugin:
         from workhub.tasks.calendar_controllers import CalendarController, CalendarFeedController
 
         registry.add_routes(CalendarController, CalendarFeedController)
+        from workhub.tasks.subscribers import unassign_former_member
+
+        # A member's removal unassigns their open tasks in the same transaction.
+        registry.add_transaction_listener(unassign_former_member)
         # Live boards: every task and comment change goes to its project's room.
         for event in (
             events.TaskCreated,

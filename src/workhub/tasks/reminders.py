@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, bindparam, delete, func, select, text
+from sqlalchemy import DateTime, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from workhub.accounts.events import UserUpdated
@@ -71,6 +71,7 @@ __all__ = (
     "format_deadline",
     "on_task_changed",
     "on_user_updated",
+    "release_unassigned",
     "replan_task",
 )
 
@@ -198,6 +199,30 @@ async def replan_task(session: AsyncSession, task_id: UUID, now: datetime, *, wa
         )
     await session.flush()
     return True
+
+
+async def release_unassigned(session: AsyncSession, task_ids: list[UUID], now: datetime) -> None:
+    """What :func:`replan_task` would do to live open tasks just left without an assignee, in two statements.
+
+    The former assignee's planned reminders go; reminders added on the task
+    wait, unaddressed, for the next assignee. Used in the transaction that
+    unassigns them (a member removed from the project), so nothing is sent
+    to that member after it commits; the replan subscriber then finds
+    nothing left to do.
+    """
+    if not task_ids:
+        return
+    pending = (
+        TaskReminder.task_id.in_(task_ids),
+        TaskReminder.sent_at.is_(None),
+        TaskReminder.skipped_at.is_(None),
+    )
+    await session.execute(delete(TaskReminder).where(*pending, TaskReminder.origin == "user"))
+    await session.execute(
+        update(TaskReminder)
+        .where(*pending, TaskReminder.origin == "task")
+        .values(user_id=None, remind_at=None, updated_at=now)
+    )
 
 
 async def on_task_changed(

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from workhub.kernel.clock import clock
 from workhub.kernel.db import new_id, transaction_connection
 from workhub.kernel.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from workhub.kernel.events import publish
+from workhub.kernel.events import publish, publish_many
 from workhub.kernel.pagination import decode_cursor, encode_cursor
 from workhub.kernel.services import Service
 from workhub.projects.services import ProjectService, project_access
@@ -139,10 +139,15 @@ class TaskService(Service[Task]):
         )
 
     async def _check_assignee(self, project_id: UUID, assignee_id: UUID | None) -> None:
-        """An assignee must be a member of the project (any role)."""
+        """An assignee must be a member of the project (any role), and stays one until this transaction ends.
+
+        Holding the membership means a removal running at the same moment
+        either waits and then unassigns this task too, or went first and the
+        assignment is refused: no task is left with a former member.
+        """
         if assignee_id is None:
             return
-        if await ProjectService(session=self.session).role_of(project_id, assignee_id) is None:
+        if await ProjectService(session=self.session).role_of(project_id, assignee_id, hold=True) is None:
             message = "The assignee is not a member of this project."
             raise ValidationFailed(
                 message,
@@ -339,7 +344,64 @@ class TaskService(Service[Task]):
             )
         deleted_at = task.deleted_at
         task.deleted_at = None
-        return await self._record(task, key, now, TaskRestored, {"deleted_at": [deleted_at, None]})
+        changes: dict[str, list[Any]] = {"deleted_at": [deleted_at, None]}
+        project = ProjectService(session=self.session)
+        if task.assignee_id is not None and await project.role_of(task.project_id, task.assignee_id) is None:
+            # Its assignee left the project while it was in the trash (removals unassign live tasks only).
+            changes["assignee_id"] = [task.assignee_id, None]
+            task.assignee_id = None
+            task.assigned_at = None
+        return await self._record(task, key, now, TaskRestored, changes)
+
+    async def unassign_member(self, project_id: UUID, user_id: UUID) -> list[schemas.Task]:
+        """Take a former member off their open tasks in the project; returns those tasks as they now are.
+
+        Called in the transaction that removes the membership, so the two
+        commit together. Each task is published as ``task.updated`` (audited
+        with the caller's actor, pushed to live boards) in one batch. Done and
+        cancelled tasks keep their assignee: that is who did them. Tasks in
+        the trash are left as they are; restoring one drops an assignee who is
+        no longer a member.
+        """
+        access = project_access()
+        rows = (
+            await self.session.execute(
+                select(Task, access.c.project_key)
+                .join(access, access.c.project_id == Task.project_id)
+                .where(
+                    Task.project_id == project_id,
+                    Task.assignee_id == user_id,
+                    Task.status.in_(OPEN),
+                    Task.deleted_at.is_(None),
+                )
+                .order_by(Task.number)
+                .with_for_update(of=Task)
+            )
+        ).all()
+        if not rows:
+            return []
+        now = clock.now()
+        for task, _ in rows:
+            task.assignee_id = None
+            task.assigned_at = None
+            task.version += 1
+            task.updated_at = now
+        await self.session.flush()
+        results = [self.as_schema(task, key, now) for task, key in rows]
+        await publish_many(
+            self.session,
+            [
+                TaskUpdated(
+                    entity_id=task.id,
+                    project_id=task.project_id,
+                    version=task.version,
+                    task=task,
+                    changes=_builtins({"assignee_id": [user_id, None]}),
+                )
+                for task in results
+            ],
+        )
+        return results
 
     async def count_open_delegated(self, project_id: UUID, creator_id: UUID) -> int:
         """Live open tasks in the project that ``creator_id`` set for someone else (the "all done" notice)."""
