@@ -18,6 +18,7 @@ from workhub.accounts.services import AuthService, UserService, normalise_email
 from workhub.kernel.context import current_context
 from workhub.kernel.errors import Unauthorized
 from workhub.kernel.guards import admin_only
+from workhub.kernel.openapi import problems
 from workhub.kernel.pagination import MAX_LIMIT
 from workhub.kernel.ratelimit import RateLimiter
 from workhub.kernel.security import CurrentUser
@@ -90,6 +91,9 @@ class AuthController(Controller):
         opt={"public": True, "keep_replay": False},  # tokens are never kept for an Idempotency-Key replay
         status_code=HTTP_200_OK,
         summary="Sign in",
+        responses=problems(
+            401, d401="Wrong email or password, or a deactivated account (`invalid_credentials`)."
+        ),
     )
     async def login(
         self,
@@ -122,6 +126,10 @@ class AuthController(Controller):
         opt={"public": True, "keep_replay": False},  # tokens are never kept; a repeat uses the grace window
         status_code=HTTP_200_OK,
         summary="Rotate tokens",
+        responses=problems(
+            401,
+            d401="No refresh token, or an unknown, expired or reused one (`refresh_invalid`, `refresh_reused`).",
+        ),
     )
     async def refresh(
         self,

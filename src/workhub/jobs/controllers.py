@@ -8,6 +8,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 import msgspec
 from litestar import Controller, Request, get, post
+from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import File
@@ -26,6 +27,7 @@ from workhub.kernel.db import new_id
 from workhub.kernel.errors import NotFound, ValidationFailed
 from workhub.kernel.events import publish
 from workhub.kernel.guards import admin_only
+from workhub.kernel.openapi import problems, raw_body
 from workhub.kernel.pagination import MAX_LIMIT, decode_cursor, encode_cursor
 from workhub.kernel.queue import SaqQueue
 from workhub.kernel.security import CurrentUser
@@ -103,7 +105,26 @@ class JobController(Controller):
         """
         return await JobService(session=db_session).cancel(job_id, request.user.id)
 
-    @get("/{job_id:uuid}/result", operation_id="GetJobResult", summary="Download a job's result")
+    @get(
+        "/{job_id:uuid}/result",
+        operation_id="GetJobResult",
+        summary="Download a job's result",
+        media_type="text/csv",
+        response_headers=[
+            ResponseHeader(
+                name="last-modified",
+                value="Wed, 21 Oct 2026 07:28:00 GMT",
+                description="When the file was written (an HTTP date)",
+                documentation_only=True,
+            )
+        ],
+        responses=problems(
+            409,
+            410,
+            d409="Not finished yet (`result_not_ready`).",
+            d410="Kept 7 days; gone since (`result_expired`).",
+        ),
+    )
     async def get_result(
         self,
         request: Request[CurrentUser, Any, Any],
@@ -118,7 +139,13 @@ class JobController(Controller):
         # text/csv alone: Litestar adds the charset to text types itself.
         return File(path=path, filename=name, media_type="text/csv")
 
-    @post("/uploads", operation_id="UploadJobFile", summary="Upload a file for an import")
+    @post(
+        "/uploads",
+        operation_id="UploadJobFile",
+        summary="Upload a file for an import",
+        operation_class=raw_body("text/csv", "The file itself (any content type), not a form."),
+        responses=problems(413, d413="Larger than the upload limit."),
+    )
     async def upload(
         self,
         request: Request[CurrentUser, Any, Any],

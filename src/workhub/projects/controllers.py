@@ -12,6 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workhub.kernel.guards import get_access, requires
+from workhub.kernel.openapi import problems
 from workhub.kernel.pagination import MAX_LIMIT
 from workhub.kernel.permissions import Action
 from workhub.kernel.plugins import Runtime
@@ -302,7 +303,13 @@ class InvitationLinkController(Controller):
         """Project, role and invited email, so a newcomer can sign up with that email; 404 ``invitation_invalid`` otherwise."""
         return await InvitationService(session=db_session).preview(token)
 
-    @post("/accept", operation_id="AcceptInvitation", status_code=HTTP_200_OK, summary="Accept an invitation")
+    @post(
+        "/accept",
+        operation_id="AcceptInvitation",
+        status_code=HTTP_200_OK,
+        summary="Accept an invitation",
+        responses=problems(403, d403="The invitation was sent to another email (`invitation_email_mismatch`)."),
+    )
     async def accept_invitation(
         self,
         request: Request[CurrentUser, Any, Any],

@@ -18,6 +18,7 @@ from workhub.accounts.services import UserService
 from workhub.kernel.context import current_context
 from workhub.kernel.errors import FieldError, ValidationFailed
 from workhub.kernel.i18n import translate
+from workhub.kernel.openapi import problems
 from workhub.kernel.ratelimit import RateLimiter
 from workhub.kernel.security import CurrentUser, hash_token
 from workhub.projects.services import ProjectService
@@ -122,7 +123,14 @@ class CalendarFeedController(Controller):
     path = "/api/v1/calendar/feeds"
     tags = ["calendar"]
 
-    @post("", operation_id="CreateCalendarFeed", summary="Make a private calendar feed URL")
+    @post(
+        "",
+        operation_id="CreateCalendarFeed",
+        summary="Make a private calendar feed URL",
+        responses=problems(
+            404, d404="The project of a project feed is absent, or not one the caller may read."
+        ),
+    )
     async def create_feed(
         self,
         request: Request[CurrentUser, Any, Any],

@@ -26,7 +26,7 @@ from workhub.kernel.events import publish
 from workhub.kernel.permissions import can_read
 from workhub.kernel.security import hash_token, new_token
 from workhub.kernel.services import Service
-from workhub.projects.services import ProjectService
+from workhub.projects.services import resolve_project_access
 from workhub.tasks import calendar_schemas as schemas
 from workhub.tasks.events import CalendarFeedCreated, CalendarFeedRevoked
 from workhub.tasks.models import CalendarFeed
@@ -124,9 +124,9 @@ class FeedService(Service[CalendarFeed]):
                     message_key="calendar.project_required",
                     errors=[FieldError(field="project_id", message="Required when scope is 'project'.")],
                 )
-            role = await ProjectService(session=self.session).role_of(project_id, user.id)
-            if not can_read(role, is_admin=user.is_admin):
-                raise NotFound
+            access = await resolve_project_access(self.session, project_id, user.id)
+            if access is None or not can_read(access.role, is_admin=user.is_admin):
+                raise NotFound  # an administrator too, for a project that does not exist
         else:
             project_id = None
         include = data.include or ("all" if data.scope == "project" else "assigned")

@@ -143,6 +143,20 @@ async def test_other_peoples_projects_never_leak(board: Board) -> None:
     assert missing.json()["code"] == "project_required"
 
 
+async def test_an_administrator_asking_for_a_feed_of_no_project_gets_404(board: Board) -> None:
+    """Administrators may read every project, but one that does not exist is a 404, not a server error."""
+    admin = await make_admin(board.client, board.api)
+    resp = await board.client.post(
+        "/api/v1/calendar/feeds",
+        json={"scope": "project", "project_id": "01a2511a-0000-7000-8000-000000000000"},
+        headers=admin.headers,
+    )
+    assert resp.status_code == 404, resp.text
+    assert resp.json()["code"] == "not_found"
+    readable = await _new_feed(board, admin, scope="project", project_id=str(board.project_id))
+    assert readable["project_id"] == str(board.project_id)
+
+
 async def test_feed_fetches_are_rate_limited(board: Board) -> None:
     feed = await _new_feed(board, board.owner)
     statuses = [(await board.client.get(_path(feed))).status_code for _ in range(31)]

@@ -1000,7 +1000,7 @@ export interface components {
         /** AdminUserUpdate */
         AdminUserUpdate: {
             is_active?: boolean;
-            role?: "admin" | "member";
+            role?: "admin" | "lead" | "manager";
         };
         /** AuditEntry */
         AuditEntry: {
@@ -1644,7 +1644,7 @@ export interface components {
             name: string;
             reminder_offsets: number[];
             /** @enum {string} */
-            role: "admin" | "member";
+            role: "admin" | "lead" | "manager";
             timezone: string;
         };
         /** UserPage */
@@ -2090,6 +2090,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Wrong email or password, or a deactivated account (`invalid_credentials`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale `version`, archived project, duplicate, idempotency key in use). */
             409: {
                 headers: {
@@ -2132,14 +2141,12 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Request fulfilled, nothing follows */
+            /** @description Done; no content. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": null;
-                };
+                content?: never;
             };
             /** @description The request cannot be read (malformed JSON, a parameter of the wrong type). */
             400: {
@@ -2212,6 +2219,15 @@ export interface operations {
             };
             /** @description The request cannot be read (malformed JSON, a parameter of the wrong type). */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No refresh token, or an unknown, expired or reused one (`refresh_invalid`, `refresh_reused`). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2311,9 +2327,9 @@ export interface operations {
     GetCalendar: {
         parameters: {
             query: {
-                /** @description Deadlines at or after this time (UTC if no zone is given) */
+                /** @description Deadlines at or after this time (UTC if no zone is given), or from the start of this date (`2026-12-05`) in your time zone */
                 from: string;
-                /** @description Deadlines before this time (UTC if no zone); at most 366 days after `from` */
+                /** @description Deadlines before this time (UTC if no zone), or up to the end of this date (`2026-12-05`, the day included) in your time zone; at most 366 days after `from` */
                 to: string;
                 /** @description `me`, a user id, or `none` for tasks without an assignee */
                 assignee?: string | null;
@@ -2479,6 +2495,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The project of a project feed is absent, or not one the caller may read. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale `version`, archived project, duplicate, idempotency key in use). */
             409: {
                 headers: {
@@ -2519,7 +2544,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Request fulfilled, nothing follows */
+            /** @description Done; no content. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -2734,7 +2759,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Request fulfilled, nothing follows */
+            /** @description Done; no content. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -2906,7 +2931,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Request fulfilled, nothing follows */
+            /** @description Done; no content. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -3079,7 +3104,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Request fulfilled, nothing follows */
+            /** @description Done; no content. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -3423,7 +3448,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Request fulfilled, nothing follows */
+            /** @description Done; no content. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -3727,6 +3752,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The invitation was sent to another email (`invitation_email_mismatch`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Absent, or inside a project the caller is not a member of. */
             404: {
                 headers: {
@@ -3905,7 +3939,12 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description The file itself (any content type), not a form. */
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
         responses: {
             /** @description Document created, URL follows */
             201: {
@@ -3936,6 +3975,15 @@ export interface operations {
             };
             /** @description Conflicts with the current state (stale `version`, archived project, duplicate, idempotency key in use). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Larger than 64 MB. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4124,12 +4172,12 @@ export interface operations {
                     "content-length"?: string;
                     /** @description Entity tag */
                     etag?: string;
-                    /** @description Last modified data-time in RFC 2822 format */
+                    /** @description When the file was written (an HTTP date) */
                     "last-modified"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "": string;
+                    "text/csv": string;
                 };
             };
             /** @description The request cannot be read (malformed JSON, a parameter of the wrong type). */
@@ -4152,6 +4200,24 @@ export interface operations {
             };
             /** @description Absent, or inside a project the caller is not a member of. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not finished yet (`result_not_ready`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Kept 7 days; gone since (`result_expired`). */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4442,7 +4508,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Request fulfilled, nothing follows */
+            /** @description Done; no content. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -4507,7 +4573,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Request fulfilled, nothing follows */
+            /** @description Done; no content. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -5146,7 +5212,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Request fulfilled, nothing follows */
+            /** @description Done; no content. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -5738,7 +5804,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Request fulfilled, nothing follows */
+            /** @description Done; no content. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -5821,7 +5887,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Request fulfilled, nothing follows */
+            /** @description Done; no content. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -5985,7 +6051,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Request fulfilled, nothing follows */
+            /** @description Done; no content. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -6247,10 +6313,10 @@ export interface operations {
                 label?: string[] | null;
                 /** @description Comma-separated: `low`, `normal`, `high`, `urgent` */
                 priority?: string | null;
-                /** @description Deadline at or after this time (UTC if no zone is given) */
-                deadline_from?: string | null;
-                /** @description Deadline before this time (UTC if no zone is given) */
-                deadline_to?: string | null;
+                /** @description Deadline at or after this time (UTC if no zone is given), or from the start of this date (`2026-12-05`) in your time zone */
+                deadline_from?: string;
+                /** @description Deadline before this time (UTC if no zone is given), or up to the end of this date (`2026-12-05`, the day included) in your time zone */
+                deadline_to?: string;
                 /** @description Text in the title or description (case-insensitive) */
                 q?: string | null;
                 /** @description Order of the list: `number`, `deadline`, `priority` (low → urgent), `updated` or `position` (the board's order within a column); a leading `-` reverses it (`-priority`: urgent first). Ties are broken by id. Tasks without a deadline come last with `deadline` and first with `-deadline`. Default: `-number` (newest first) in a project, `-updated` across projects. A cursor belongs to the sort it was made with. */
@@ -6437,10 +6503,10 @@ export interface operations {
                 label?: string[] | null;
                 /** @description Comma-separated: `low`, `normal`, `high`, `urgent` */
                 priority?: string | null;
-                /** @description Deadline at or after this time (UTC if no zone is given) */
-                deadline_from?: string | null;
-                /** @description Deadline before this time (UTC if no zone is given) */
-                deadline_to?: string | null;
+                /** @description Deadline at or after this time (UTC if no zone is given), or from the start of this date (`2026-12-05`) in your time zone */
+                deadline_from?: string;
+                /** @description Deadline before this time (UTC if no zone is given), or up to the end of this date (`2026-12-05`, the day included) in your time zone */
+                deadline_to?: string;
                 /** @description Text in the title or description (case-insensitive) */
                 q?: string | null;
                 /** @description Order of the list: `number`, `deadline`, `priority` (low → urgent), `updated` or `position` (the board's order within a column); a leading `-` reverses it (`-priority`: urgent first). Ties are broken by id. Tasks without a deadline come last with `deadline` and first with `-deadline`. Default: `-number` (newest first) in a project, `-updated` across projects. A cursor belongs to the sort it was made with. */
@@ -6646,7 +6712,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Request fulfilled, nothing follows */
+            /** @description Done; no content. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -7234,7 +7300,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Request fulfilled, nothing follows */
+            /** @description Done; no content. */
             204: {
                 headers: {
                     [name: string]: unknown;
