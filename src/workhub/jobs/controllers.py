@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workhub.accounts.services import UserService
 from workhub.jobs import schemas
 from workhub.jobs.events import JobRetried
-from workhub.jobs.files import UPLOAD_TTL_SECONDS, upload_path
+from workhub.jobs.files import UPLOAD_MAX_BYTES, UPLOAD_TTL_SECONDS, remove_quietly, upload_path
 from workhub.jobs.params import Caller, check_params
-from workhub.jobs.runner import RUN_JOB
+from workhub.jobs.runner import RUN_JOB, enqueue_run
 from workhub.jobs.services import JobService
 from workhub.kernel.clock import clock
 from workhub.kernel.db import new_id
@@ -143,6 +143,7 @@ class JobController(Controller):
         "/uploads",
         operation_id="UploadJobFile",
         summary="Upload a file for an import",
+        request_max_body_size=UPLOAD_MAX_BYTES,
         operation_class=raw_body("text/csv", "The file itself (any content type), not a form."),
         responses=problems(413, d413="Larger than the upload limit."),
     )
@@ -152,24 +153,30 @@ class JobController(Controller):
         settings: NamedDependency[Settings],
         name: UploadName = "upload.csv",
     ) -> schemas.Upload:
-        """Send the CSV file as the request body (any content type, at most 10 MB).
+        """Send the CSV file as the request body (any content type, at most 64 MB; 413 above).
 
         Pass the answer's ``id`` as ``upload_id`` to an ``import_tasks_csv``
         job. It is kept for a day, and only you can use it.
         """
-        body = await request.body()
-        if not body:
-            raise ValidationFailed.field("body", "The file is empty.", code="empty_upload")
         upload_id = new_id()
         path = upload_path(settings, request.user.id, upload_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_suffix(".part")
-        temp.write_bytes(body)
-        temp.replace(path)
+        size = 0
+        try:
+            with temp.open("wb") as out:  # streamed to disk: the web process never holds the whole file
+                async for chunk in request.stream():
+                    out.write(chunk)
+                    size += len(chunk)
+            if not size:
+                raise ValidationFailed.field("body", "The file is empty.", code="empty_upload")
+            temp.replace(path)
+        finally:
+            remove_quietly(temp)
         return schemas.Upload(
             id=upload_id,
             name=name,
-            size=len(body),
+            size=size,
             expires_at=clock.now() + timedelta(seconds=UPLOAD_TTL_SECONDS),
         )
 
@@ -237,7 +244,8 @@ class AdminJobController(Controller):
             candidate: UUID | None = UUID(key)
         except ValueError:
             candidate = None
-        if candidate is not None and await JobService(session=db_session).reset_failed(candidate):
+        kind = None if candidate is None else await JobService(session=db_session).reset_failed(candidate)
+        if candidate is not None and kind is not None:
             # A user's job: its row must say "queued" before the worker can see the job again.
             await publish(
                 db_session,
@@ -246,7 +254,7 @@ class AdminJobController(Controller):
             await db_session.commit()
             record = await queue.retry_failed(key)
             if record is None:  # failed for good but no longer kept by the queue: run it anew
-                await queue.enqueue(RUN_JOB, key=key, job_id=key)
+                await enqueue_run(queue, key, kind)
                 record = {"key": key, "function": RUN_JOB, "kwargs": {"job_id": key}}
         else:
             record = await queue.retry_failed(key)

@@ -11,6 +11,7 @@ which Excel hides and :func:`read_rows` strips again.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterable, Iterator
@@ -19,7 +20,13 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ("CsvWriter", "decode_upload", "default_delimiter", "read_rows", "sniff_delimiter")
+__all__ = (
+    "CsvWriter",
+    "default_delimiter",
+    "open_upload",
+    "read_rows",
+    "sniff_delimiter",
+)
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -68,14 +75,29 @@ class CsvWriter:
         self.close()
 
 
-def decode_upload(data: bytes) -> str:
-    """The text of an uploaded CSV: UTF-8 (with or without a BOM), else Windows-1251 (Russian Excel's "CSV")."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1251", errors="replace")
+def _upload_encoding(path: Path) -> str:
+    """UTF-8 (with or without a BOM), else Windows-1251 (Russian Excel's "CSV"), checked chunk by chunk."""
+    with path.open("rb") as handle:
+        if handle.read(3) == b"\xef\xbb\xbf":
+            return "utf-8-sig"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1251"
+    return "utf-8"
+
+
+def open_upload(path: Path) -> TextIO:
+    """An uploaded CSV opened as text for :func:`read_rows`: UTF-8 if it all decodes so, else Windows-1251.
+
+    Large imports read it this way, record by record, so their memory does
+    not grow with the file.
+    """
+    return path.open(encoding=_upload_encoding(path), errors="replace", newline="")
 
 
 def sniff_delimiter(text: str) -> str:
@@ -90,7 +112,8 @@ def _unsafe(value: str) -> str:
     return value
 
 
-def read_rows(text: str, *, delimiter: str) -> Iterator[list[str]]:
-    """The records of a CSV text (quoted cells may span lines); formula guards are undone."""
-    for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+def read_rows(text: str | Iterable[str], *, delimiter: str) -> Iterator[list[str]]:
+    """The records of a CSV text or open file (quoted cells may span lines); formula guards are undone."""
+    source = io.StringIO(text, newline="") if isinstance(text, str) else text
+    for record in csv.reader(source, delimiter=delimiter):
         yield [_unsafe(cell) for cell in record]

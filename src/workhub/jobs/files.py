@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from workhub.settings import Settings
 
 __all__ = (
+    "UPLOAD_MAX_BYTES",
     "UPLOAD_TTL_SECONDS",
     "jobs_dir",
     "other_runs",
@@ -31,6 +32,8 @@ __all__ = (
     "upload_path",
 )
 
+UPLOAD_MAX_BYTES = 64 * 2**20
+"""The largest upload: room for an import of 100,000 rows with long descriptions."""
 UPLOAD_TTL_SECONDS = 24 * 3600
 """An upload that no import used is deleted after a day."""
 

@@ -44,8 +44,9 @@ if TYPE_CHECKING:
 
     from workhub.jobs.events import JobCreated
     from workhub.kernel.plugins import Registry, Runtime
+    from workhub.kernel.queue import JobQueue
 
-__all__ = ("HANDLERS", "RUN_JOB", "clean_up", "enqueue_job", "run_job")
+__all__ = ("HANDLERS", "RUN_JOB", "TIME_LIMITS", "clean_up", "enqueue_job", "enqueue_run", "run_job")
 
 logger = logging.getLogger("workhub.jobs")
 RUN_JOB = "jobs.run_job"
@@ -55,11 +56,27 @@ HANDLERS: dict[str, Callable[[JobContext], Awaitable[Outcome]]] = {
     "export_stats_csv": export_stats,
     "import_tasks_csv": import_tasks,
 }
+TIME_LIMITS: dict[str, int] = {
+    "export_tasks_csv": 15 * 60,
+    "export_stats_csv": 15 * 60,
+    "import_tasks_csv": 60 * 60,
+}
+"""Seconds a run of each kind may take before the queue stops it (and retries it).
+
+An export streams 100,000 tasks in seconds; an import of 100,000 rows,
+one transaction of that many creations, takes minutes (docs/performance.md).
+The limits leave room for a loaded machine and catch a run that hangs.
+"""
+
+
+async def enqueue_run(queue: JobQueue, job_id: str, kind: str) -> None:
+    """Put a run of job ``job_id`` on the queue, keyed by its id, with its kind's time limit."""
+    await queue.enqueue(RUN_JOB, key=job_id, time_limit=TIME_LIMITS.get(kind), job_id=job_id)
 
 
 async def enqueue_job(event: JobCreated, runtime: Runtime) -> None:
     """Subscriber of ``job.created``: put the job on the queue, keyed by its id."""
-    await runtime.queue.enqueue(RUN_JOB, key=str(event.entity_id), job_id=str(event.entity_id))
+    await enqueue_run(runtime.queue, str(event.entity_id), event.job.kind)
 
 
 async def run_job(ctx: dict[str, Any], *, job_id: str) -> None:

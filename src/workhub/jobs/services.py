@@ -292,12 +292,11 @@ class JobService(Service[Job]):
         """Who started the job (None if there is no such job)."""
         return await self.session.scalar(select(Job.user_id).where(Job.id == job_id))
 
-    async def reset_failed(self, job_id: UUID) -> bool:
-        """Put a failed job back in the queue for an administrator's retry; False if it is not failed."""
-        found = await self.session.scalar(
+    async def reset_failed(self, job_id: UUID) -> str | None:
+        """Put a failed job back in the queue for an administrator's retry: its kind, or None if it is not failed."""
+        return await self.session.scalar(
             update(Job)
             .where(Job.id == job_id, Job.status == "failed")
             .values(status="queued", progress=0, error=None, finished_at=None, updated_at=clock.now())
-            .returning(Job.id)
+            .returning(Job.kind)
         )
-        return found is not None

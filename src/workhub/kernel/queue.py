@@ -9,6 +9,13 @@ Failures: a job gets :data:`ATTEMPTS` attempts; before attempt n+1 it waits a
 random time up to ``min(RETRY_DELAY * 2**(n-1), RETRY_CAP)`` seconds
 ("full jitter": 1, 2, 4, 8 s caps), then it is kept as failed.
 
+Time limits: a job runs at most :data:`TIMEOUT` seconds unless whoever
+enqueues it declares its own limit (``enqueue(..., time_limit=...)``; user
+jobs declare one per kind): past it the job is cancelled and retried, and
+the sweep treats a job running past its own limit as stuck. A long job is
+not taken for dead meanwhile, because the heartbeat below goes on for as
+long as it runs.
+
 Crashes: a running job's record is touched every ``HEARTBEAT / 3`` seconds
 by its worker. A worker killed with SIGKILL stops touching; once a job has
 gone :data:`HEARTBEAT` seconds untouched, the sweep of any live worker (every
@@ -55,7 +62,7 @@ RETRY_DELAY = 1.0
 RETRY_CAP = 60.0
 """Seconds: no wait between attempts exceeds this."""
 TIMEOUT = 300
-"""Seconds a job may run before it is cancelled (and retried)."""
+"""Seconds a job may run before it is cancelled (and retried), unless it was enqueued with its own limit."""
 HEARTBEAT = 30
 """Seconds without a heartbeat after which a running job counts as abandoned."""
 FAILED_KEEP = 30 * 24 * 3600
@@ -67,8 +74,13 @@ JobFunction = Callable[..., Awaitable[Any]]
 class JobQueue(Protocol):
     """What the core needs from a queue: keyed, retried enqueues."""
 
-    async def enqueue(self, function: str, *, key: str | None = None, **kwargs: Any) -> None:
-        """Schedule ``function`` with ``kwargs``; a ``key`` whose job is pending is ignored."""
+    async def enqueue(
+        self, function: str, *, key: str | None = None, time_limit: int | None = None, **kwargs: Any
+    ) -> None:
+        """Schedule ``function`` with ``kwargs``; a ``key`` whose job is pending is ignored.
+
+        ``time_limit``: seconds the job may run (default :data:`TIMEOUT`).
+        """
         ...
 
 
@@ -148,13 +160,18 @@ class SaqQueue:
         self.saq: Queue = _RedisQueue.from_url(redis_url, name=name)
         self.heartbeat = heartbeat
 
-    async def enqueue(self, function: str, *, key: str | None = None, **kwargs: Any) -> None:
-        """Enqueue with retries (:data:`ATTEMPTS`, backoff from :data:`RETRY_DELAY` up to :data:`RETRY_CAP`)."""
+    async def enqueue(
+        self, function: str, *, key: str | None = None, time_limit: int | None = None, **kwargs: Any
+    ) -> None:
+        """Enqueue with retries (:data:`ATTEMPTS`, backoff from :data:`RETRY_DELAY` up to :data:`RETRY_CAP`).
+
+        ``time_limit`` is the job's own limit in seconds (:data:`TIMEOUT` when None).
+        """
         options: dict[str, Any] = {
             "retries": ATTEMPTS,
             "retry_delay": RETRY_DELAY,
             "retry_backoff": RETRY_CAP,
-            "timeout": TIMEOUT,
+            "timeout": TIMEOUT if time_limit is None else time_limit,
             "heartbeat": self.heartbeat,
         }
         if key is not None:
@@ -172,14 +189,16 @@ class SaqQueue:
         return total, [msgspec.json.decode(raw) for raw in records if raw is not None]
 
     async def retry_failed(self, key: str) -> dict[str, Any] | None:
-        """Run a kept failed job again (same function, arguments and key); None if none is kept."""
+        """Run a kept failed job again (same function, arguments, key and time limit); None if none is kept."""
         saq = _redis_queue(self.saq)
         redis, index = saq.redis, saq.namespace("failed")
         raw = await redis.get(f"{index}:{key}")
         if raw is None:
             return None
         record: dict[str, Any] = msgspec.json.decode(raw)
-        await self.enqueue(record["function"], key=key, **(record.get("kwargs") or {}))
+        await self.enqueue(
+            record["function"], key=key, time_limit=record.get("timeout"), **(record.get("kwargs") or {})
+        )
         await redis.zrem(index, key)
         await redis.delete(f"{index}:{key}")
         return record
@@ -281,6 +300,7 @@ async def keep_failure(ctx: dict[str, Any]) -> None:
         "key": job.key,
         "function": job.function,
         "kwargs": job.kwargs or {},
+        "timeout": job.timeout,
         "error": job.error,
         "attempts": job.attempts,
         "queued": job.queued,

@@ -9,6 +9,11 @@ from typing import Any
 import pytest
 
 from tests.integration.jobs.conftest import Team
+from tests.support import in_app
+from workhub.jobs import importer
+from workhub.jobs.runner import TIME_LIMITS
+from workhub.jobs.work import Progress
+from workhub.kernel.queue import TIMEOUT
 from workhub.tasks.imports import TaskImporter
 
 BOM = b"\xef\xbb\xbf"
@@ -190,3 +195,42 @@ async def test_who_may_import_where(team: Team) -> None:
     assert resp.status_code == 422 and resp.json()["code"] == "upload_not_found", "someone else's upload"
     empty = await team.client.post("/api/v1/jobs/uploads", content=b"", headers=team.owner.headers)
     assert empty.status_code == 422 and empty.json()["code"] == "empty_upload"
+
+
+async def test_an_import_is_queued_with_its_kinds_time_limit(team: Team) -> None:
+    job = await run_import(team, csv_bytes([["title"], ["A"]]))
+    assert job["status"] == "completed", job
+    app = team.client.app
+    ran = await in_app(team.client, lambda: app.state.queue.saq.job(job["id"]))
+    assert ran is not None and ran.timeout == TIME_LIMITS["import_tasks_csv"] == 3600 > TIMEOUT
+
+
+async def test_a_file_may_have_a_hundred_thousand_rows_and_its_progress_moves_live(
+    team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The limit itself is checked on a small scale (bench/import_rows.py runs the 100,000 rows)."""
+    assert importer.MAX_ROWS == 100_000
+    monkeypatch.setattr(importer, "MAX_ROWS", 300)
+    monkeypatch.setattr(Progress, "interval", 0.0)
+    rows = [["title", "priority"]] + [[f"Задача {n}", "high" if n % 2 else "low"] for n in range(300)]
+    job = await run_import(team, csv_bytes(rows))
+    assert job["status"] == "completed", job
+    assert job["message"] == "Импортировано 300 задач, отклонено 0 строк."
+    pushed = [
+        d["progress"]
+        for e, d, _ in team.broadcaster.emitted
+        if e == "job.progress" and d["status"] == "active"
+    ]
+    assert len(pushed) > 10 and pushed == sorted(pushed) and pushed[-1] > 90, "progress moves while it works"
+    too_many = await run_import(team, csv_bytes([*rows, ["Ещё одна", "low"]]))
+    assert (too_many["status"], too_many["error"]) == ("failed", "В файле больше 300 строк.")
+
+
+async def test_an_upload_larger_than_ten_megabytes_is_accepted(team: Team) -> None:
+    content = csv_bytes([["title", "description"]] + [[f"T{n}", "x" * 1000] for n in range(11_000)])
+    assert len(content) > 10 * 2**20
+    upload = await team.client.post(
+        "/api/v1/jobs/uploads", content=content, headers={**team.owner.headers, "Content-Type": "text/csv"}
+    )
+    assert upload.status_code == 201, upload.text
+    assert upload.json()["size"] == len(content)

@@ -173,3 +173,68 @@ async def test_a_job_taken_but_not_yet_marked_is_swept_only_when_two_sweeps_find
     dead = await saq.job("dead")
     assert dead is not None and dead.status == Status.QUEUED  # retried: it has attempts left
     assert (await saq.job("slow")).status == Status.ACTIVE
+
+
+async def test_each_job_runs_within_its_own_time_limit_and_heartbeats_keep_a_long_one(
+    settings: Settings, redis: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The old default, the limits and the heartbeat scaled down from minutes to seconds."""
+    monkeypatch.setattr(queue_module, "TIMEOUT", 1)
+    monkeypatch.setattr(queue_module, "RETRY_DELAY", 0.05)
+    assert settings.redis_url
+    queue = SaqQueue(settings.redis_url, name="workhub-limits-test", heartbeat=2)
+    await queue.connect()
+
+    async def nap(ctx: dict[str, Any], *, seconds: float) -> None:
+        await redis.rpush(f"probe:nap:{ctx['job'].key}", "started")  # type: ignore[misc]  # redis-py stubs
+        await asyncio.sleep(seconds)
+        await redis.rpush(f"probe:nap:{ctx['job'].key}", "finished")  # type: ignore[misc]
+
+    worker = build_worker(queue, {"probe.nap": nap}, [], context={}, sweep_seconds=1)
+    running = asyncio.create_task(worker.start())
+    try:
+        await queue.enqueue("probe.nap", key="short", time_limit=1, seconds=30)
+        await queue.enqueue("probe.nap", key="long", time_limit=20, seconds=5)
+        await queue.enqueue("probe.nap", key="default", seconds=30)
+        # Five seconds: past the old default, the short limit and two heartbeat periods, with a sweep
+        # every second; the long job is neither cut off nor taken back and runs once.
+        await wait_status(queue, "long", Status.COMPLETE, within=12)
+        assert await redis.lrange("probe:nap:long", 0, -1) == ["started", "finished"]  # type: ignore[misc]
+        for key in ("short", "default"):
+            # Stopped at 1 s on every attempt: by the worker's timeout (failed), or, when the sweep
+            # finds it past its limit first, taken back (aborted); it never gets to finish.
+            deadline = time.monotonic() + 20
+            job = await queue.saq.job(key)
+            while job is not None and job.status not in (Status.FAILED, Status.ABORTED):
+                assert time.monotonic() < deadline, f"{key} is still {job.status}"
+                await asyncio.sleep(0.1)
+                job = await queue.saq.job(key)
+            assert job is not None and job.timeout == 1
+            assert "finished" not in await redis.lrange(f"probe:nap:{key}", 0, -1)  # type: ignore[misc]
+        long = await queue.saq.job("long")
+        assert long is not None and long.timeout == 20 and long.attempts == 1
+    finally:
+        await stop_worker(worker)
+        await running
+        await queue.disconnect()
+
+
+async def test_a_retried_failed_job_keeps_its_time_limit(
+    queue: SaqQueue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queue_module, "RETRY_DELAY", 0.05)
+
+    async def broken(ctx: dict[str, Any]) -> None:
+        raise ValueError("no")
+
+    worker = build_worker(queue, {"probe.broken": broken}, [], context={})
+    running = asyncio.create_task(worker.start())
+    try:
+        await queue.enqueue("probe.broken", key="limited", time_limit=1234)
+        await wait_status(queue, "limited", Status.FAILED, within=15)
+    finally:
+        await stop_worker(worker)
+        await running
+    assert await queue.retry_failed("limited") is not None
+    job = await queue.saq.job("limited")
+    assert job is not None and job.status == Status.QUEUED and job.timeout == 1234
