@@ -55,8 +55,10 @@ class ExportTasksParams(_CsvOptions, kw_only=True, forbid_unknown_fields=True):
     status: str | None = None
     label: list[str] | str | None = None
     priority: str | None = None
-    deadline_from: datetime | None = None
-    deadline_to: datetime | None = None
+    deadline_from: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    """A time, or a date alone: from the start of that day in the user's time zone."""
+    deadline_to: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    """A time, or a date alone: up to the end of that day (included) in the user's time zone."""
     q: Annotated[str, msgspec.Meta(max_length=200)] | None = None
     sort: str | None = None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -25,7 +24,7 @@ from workhub.projects.services import ProjectService
 from workhub.settings import Settings
 from workhub.tasks import calendar_schemas as schemas
 from workhub.tasks.calendar import MAX_RANGE, calendar_range, feed_tasks
-from workhub.tasks.controllers import provide_task_filters
+from workhub.tasks.controllers import MOMENT_SCHEMA, parse_moment, provide_task_filters, resolve_moments
 from workhub.tasks.feeds import FeedService, feed_invalid, feed_version, not_modified
 from workhub.tasks.ics import render_feed
 
@@ -35,11 +34,6 @@ FEED_RATE_PER_IP = 120
 """Feed fetches per minute from one address (calendar apps poll every few minutes at most)."""
 FEED_RATE_PER_TOKEN = 30
 """Feed fetches per minute of one feed."""
-
-
-def _aware(moment: datetime) -> datetime:
-    """A time without a zone is taken as UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class CalendarController(Controller):
@@ -54,18 +48,25 @@ class CalendarController(Controller):
         request: Request[CurrentUser, Any, Any],
         db_session: NamedDependency[AsyncSession],
         start: Annotated[
-            datetime,
+            str | None,
             QueryParameter(
-                name="from", description="Deadlines at or after this time (UTC if no zone is given)"
+                name="from",
+                required=True,
+                description="Deadlines at or after this time (UTC if no zone is given), "
+                "or from the start of this date (`2026-12-05`) in your time zone",
+                schema_extra=MOMENT_SCHEMA,
             ),
-        ],
+        ] = None,
         end: Annotated[
-            datetime,
+            str | None,
             QueryParameter(
                 name="to",
-                description="Deadlines before this time (UTC if no zone); at most 366 days after `from`",
+                required=True,
+                description="Deadlines before this time (UTC if no zone), or up to the end of this date "
+                "(`2026-12-05`, the day included) in your time zone; at most 366 days after `from`",
+                schema_extra=MOMENT_SCHEMA,
             ),
-        ],
+        ] = None,
         assignee: Annotated[
             str | None, QueryParameter(description="`me`, a user id, or `none` for tasks without an assignee")
         ] = None,
@@ -93,9 +94,18 @@ class CalendarController(Controller):
 
         Filters work as in ``GET /api/v1/tasks``; earliest deadline first, at
         most 2000 tasks (``truncated`` says when there were more). A range
-        longer than 366 days, or one that ends before it starts, is a 422.
+        longer than 366 days, or one that ends before it starts, is a 422;
+        its errors name ``from`` and ``to``, the parameters as sent.
         """
-        begin, finish = _aware(start), _aware(end)
+        errors: list[FieldError] = []
+        for name, raw in (("from", start), ("to", end)):
+            if raw is None:
+                errors.append(FieldError(field=name, message="Required."))
+        first, last = parse_moment("from", start, errors), parse_moment("to", end, errors)
+        if errors:
+            raise ValidationFailed("Some query parameters are not valid.", errors=errors)
+        begin, finish = await resolve_moments(request, first, last)
+        assert begin is not None and finish is not None
         if finish <= begin or finish - begin > MAX_RANGE:
             message = "`to` must be after `from`, at most 366 days later."
             raise ValidationFailed(

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workhub.accounts.services import UserService
 from workhub.kernel.db import request_session
 from workhub.kernel.errors import FieldError, ValidationFailed
 from workhub.kernel.guards import get_access, pending_access, requires
@@ -22,7 +26,14 @@ from workhub.tasks import schemas
 from workhub.tasks.queries import SORT_FIELDS, TaskFilters, TaskReader
 from workhub.tasks.services import CommentService, TaskService
 
-__all__ = ("CommentController", "TaskController", "provide_task_filters")
+__all__ = (
+    "MOMENT_SCHEMA",
+    "CommentController",
+    "TaskController",
+    "parse_moment",
+    "provide_task_filters",
+    "resolve_moments",
+)
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="Page size (at most 200)")]
 _SORTS = frozenset(SORT_FIELDS) | {f"-{name}" for name in SORT_FIELDS}
@@ -72,11 +83,62 @@ def _choices(name: str, value: str | None, allowed: tuple[str, ...], errors: lis
     return picked
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    """A time without a zone is taken as UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+MOMENT_SCHEMA: dict[str, Any] = {
+    "one_of": [
+        Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME),
+        Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE),
+    ]
+}
+"""``schema_extra`` of a query parameter that takes a time or a date alone (see :func:`parse_moment`)."""
+_MOMENT_FORMS = "Expected a time (2026-12-05T18:00:00+03:00) or a date (2026-12-05)."
+
+
+def parse_moment(name: str, raw: str | None, errors: list[FieldError]) -> datetime | date | None:
+    """A bound of a time filter: an ISO 8601 time (UTC if no zone is given) or a date alone.
+
+    A date is left as it is: which instant it means depends on the caller's
+    time zone and on the side of the range (:func:`resolve_moments`).
+    Anything else adds an error naming ``name``, the parameter the caller sent.
+    """
+    if raw is None:
+        return None
+    text = raw.strip()
+    try:
+        if _DATE_ONLY.fullmatch(text):
+            return date.fromisoformat(text)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        errors.append(FieldError(field=name, message=_MOMENT_FORMS))
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+async def resolve_moments(
+    request: Request[Any, Any, Any], start: datetime | date | None, end: datetime | date | None
+) -> tuple[datetime | None, datetime | None]:
+    """``[start, end)`` as times; a date alone is a whole day in the caller's time zone.
+
+    As a lower bound a date is the midnight that starts it; as an upper
+    (exclusive) bound, the midnight that ends it, so the day is included.
+    The zone is looked up only when a date needs it (a job's caller carries
+    it; a request's is read from the profile, one query).
+    """
+    if isinstance(start, datetime | None) and isinstance(end, datetime | None):
+        return start, end
+    name: str | None = getattr(request.user, "timezone", None)
+    if name is None:
+        profile = await UserService(session=request_session(request)).find_profile(request.user.id)
+        name = profile.timezone if profile is not None else "UTC"
+    zone = ZoneInfo(name)
+
+    def edge(value: datetime | date | None, *, after: bool) -> datetime | None:
+        if value is None or isinstance(value, datetime):
+            return value
+        day = value + timedelta(days=1) if after else value
+        return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+    return edge(start, after=False), edge(end, after=True)
 
 
 async def provide_task_filters(
@@ -101,11 +163,20 @@ async def provide_task_filters(
         str | None, QueryParameter(description="Comma-separated: `low`, `normal`, `high`, `urgent`")
     ] = None,
     deadline_from: Annotated[
-        datetime | None,
-        QueryParameter(description="Deadline at or after this time (UTC if no zone is given)"),
+        str | None,
+        QueryParameter(
+            description="Deadline at or after this time (UTC if no zone is given), "
+            "or from the start of this date (`2026-12-05`) in your time zone",
+            schema_extra=MOMENT_SCHEMA,
+        ),
     ] = None,
     deadline_to: Annotated[
-        datetime | None, QueryParameter(description="Deadline before this time (UTC if no zone is given)")
+        str | None,
+        QueryParameter(
+            description="Deadline before this time (UTC if no zone is given), "
+            "or up to the end of this date (`2026-12-05`, the day included) in your time zone",
+            schema_extra=MOMENT_SCHEMA,
+        ),
     ] = None,
     q: Annotated[
         str | None,
@@ -127,7 +198,11 @@ async def provide_task_filters(
         errors.append(FieldError(field="label", message="A label has at most 50 characters."))
     if sort is not None and sort not in _SORTS:
         errors.append(FieldError(field="sort", message=f"Use one of {', '.join(sorted(_SORTS))}."))
-    start, end = _aware(deadline_from), _aware(deadline_to)
+    start, end = await resolve_moments(
+        request,
+        parse_moment("deadline_from", deadline_from, errors),
+        parse_moment("deadline_to", deadline_to, errors),
+    )
     if start is not None and end is not None and start > end:
         errors.append(FieldError(field="deadline_to", message="deadline_to is before deadline_from."))
     text = q.strip() if q else None

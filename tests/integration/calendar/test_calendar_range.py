@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tests.integration.tasks.conftest import Board
 from workhub.kernel.clock import clock
@@ -147,3 +148,32 @@ async def test_the_range_is_required_and_bounded(board: Board) -> None:
     )
     assert year.status_code == 200  # 366 days
     assert (await board.client.get(url, params=window_params())).status_code == 401
+
+
+async def test_plain_dates_are_whole_days_in_the_callers_time_zone(board: Board) -> None:
+    moscow = ZoneInfo("Europe/Moscow")  # the users' default zone
+    first = (window()[0] + timedelta(days=1)).astimezone(moscow).date()
+    midnight = datetime.combine(first, time(), tzinfo=moscow)
+    await board.create(title="Before", deadline=(midnight - timedelta(minutes=1)).isoformat())
+    await board.create(title="First", deadline=midnight.isoformat())
+    await board.create(title="Last", deadline=(midnight + timedelta(days=2, minutes=-1)).isoformat())
+    await board.create(title="After", deadline=(midnight + timedelta(days=2)).isoformat())
+    days = {"from": first.isoformat(), "to": (first + timedelta(days=1)).isoformat()}  # `to` includes its day
+    assert [i["title"] for i in await _calendar(board, **days)] == ["First", "Last"]
+    one_day = {"from": first.isoformat(), "to": first.isoformat()}
+    assert [i["title"] for i in await _calendar(board, **one_day)] == ["First"]
+
+
+async def test_a_bad_range_names_the_parameters_the_caller_sent(board: Board) -> None:
+    for params, fields in (
+        ({"from": "yesterday", "to": "2027-01-03"}, ["from"]),
+        ({"from": "2027-01-01", "to": "soon"}, ["to"]),
+        ({"to": "2027-01-03"}, ["from"]),
+        ({"from": "2027-01-03"}, ["to"]),
+        ({"from": "2027-01-03", "to": "2027-01-01"}, ["to"]),
+    ):
+        resp = await board.client.get("/api/v1/calendar", params=params, headers=board.owner.headers)
+        assert resp.status_code == 422, (params, resp.text)
+        errors = resp.json()["errors"]
+        assert [e["field"] for e in errors] == fields, (params, errors)
+        assert not any(word in e["message"] for e in errors for word in ("start", "end")), errors

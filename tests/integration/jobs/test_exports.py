@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tests.integration.jobs.conftest import Team
+from workhub.kernel.clock import clock
 
 
 def parse(content: bytes, delimiter: str) -> list[list[str]]:
@@ -90,3 +93,21 @@ async def test_exporting_a_project_one_cannot_see_is_404(team: Team) -> None:
         headers=team.owner.headers,
     )
     assert resp.status_code == 404
+
+
+async def test_deadline_filters_take_plain_dates_as_days_in_the_users_time_zone(team: Team) -> None:
+    moscow = ZoneInfo("Europe/Moscow")  # the users' default zone
+    day = (clock.now() + timedelta(days=10)).astimezone(moscow).date()
+    midnight = datetime.combine(day, time(), tzinfo=moscow)
+    await team.task(title="Day before", deadline=(midnight - timedelta(minutes=1)).isoformat())
+    await team.task(title="On the day", deadline=(midnight + timedelta(hours=18)).isoformat())
+    await team.task(title="Day after", deadline=(midnight + timedelta(days=1)).isoformat())
+    params = {"deadline_from": day.isoformat(), "deadline_to": day.isoformat(), "sort": "deadline"}
+    rows = parse(await export(team, params), ";")
+    assert [r[1] for r in rows[1:]] == ["On the day"]
+    bad = await team.client.post(
+        "/api/v1/jobs",
+        json={"kind": "export_tasks_csv", "params": {"deadline_to": "31.12.2026"}},
+        headers=team.owner.headers,
+    )
+    assert bad.status_code == 422 and [e["field"] for e in bad.json()["errors"]] == ["params.deadline_to"]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -276,3 +277,41 @@ async def test_counts_of_open_and_overdue_tasks_per_project(board: Board) -> Non
     assert await counts(board.outsider) == [{"project_id": other["id"], "open": 1, "overdue": 0}]
     clock.shift(timedelta(days=3))  # the first task's deadline passes
     assert (await counts(board.editor))[0]["overdue"] == 3
+
+
+async def test_plain_dates_filter_whole_days_in_the_callers_time_zone(board: Board) -> None:
+    """``deadline_from=D`` starts at D's midnight where the caller lives, ``deadline_to=D`` ends at the next."""
+    day = (clock.now() + timedelta(days=10)).astimezone(ZoneInfo("Europe/Moscow")).date()
+    midnight = datetime.combine(day, time(), tzinfo=ZoneInfo("Europe/Moscow"))  # the users' default zone
+    for title, moment in (
+        ("Day before, late", midnight - timedelta(minutes=1)),
+        ("Midnight", midnight),
+        ("Last minute", midnight + timedelta(days=1, minutes=-1)),
+        ("Next day", midnight + timedelta(days=1)),
+    ):
+        await board.create(title=title, deadline=moment.isoformat())
+    text = day.isoformat()
+    assert await board.titles(deadline_from=text, deadline_to=text, sort="deadline") == [
+        "Midnight",
+        "Last minute",
+    ]
+    assert await board.titles(deadline_from=text, sort="deadline") == ["Midnight", "Last minute", "Next day"]
+    assert await board.titles(url="/api/v1/tasks", deadline_to=text, sort="deadline") == [
+        "Day before, late",
+        "Midnight",
+        "Last minute",
+    ]
+    # The same date in UTC is three hours later: Moscow's last minute of the day before now falls in it.
+    moved = await board.client.patch("/api/v1/me", json={"timezone": "UTC"}, headers=board.owner.headers)
+    assert moved.status_code == 200, moved.text
+    assert await board.titles(deadline_from=text, deadline_to=text, sort="deadline") == [
+        "Last minute",
+        "Next day",
+    ]
+
+
+async def test_a_bad_date_names_the_filter(board: Board) -> None:
+    for params in ({"deadline_from": "2026-13-45"}, {"deadline_to": "05.12.2026"}):
+        resp = await board.client.get(board.tasks_url, params=params, headers=board.owner.headers)
+        assert resp.status_code == 422, (params, resp.text)
+        assert [e["field"] for e in resp.json()["errors"]] == list(params)
