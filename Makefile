@@ -6,7 +6,7 @@ NPM := npm --prefix src/dashboard
 export UV_LINK_MODE ?= copy
 
 .PHONY: run test install uv lint typecheck unit bench bench-fanout bench-sweep clean \
-	dashboard dashboard-install dashboard-types dashboard-check chromium wheel
+	dashboard dashboard-install dashboard-types dashboard-check chromium nginx wheel
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.9"
@@ -45,6 +45,10 @@ dashboard-check: install dashboard-install
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
+# Debian's nginx for the deployment tests, which run nginx/ in front of WorkHub (tests/integration/deploy).
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx)
+
 run: install dashboard
 	$(UV) run --no-sync workhub dev
 
@@ -59,7 +63,7 @@ typecheck: install
 # The time-sensitive modules run a second time with the clock a year ahead, so no test depends on the day it runs.
 YEAR_AHEAD := 31622400
 
-test: lint typecheck dashboard-check dashboard chromium
+test: lint typecheck dashboard-check dashboard chromium nginx
 	WORKHUB_E2E_STATIC_DIR=$(CURDIR)/src/workhub/static \
 		$(UV) run --no-sync pytest --cov --cov-report=term --cov-report=xml:.coverage.xml -p no:cacheprovider
 	WORKHUB_CLOCK_OFFSET=$(YEAR_AHEAD) WORKHUB_E2E_STATIC_DIR=$(CURDIR)/src/workhub/static \
