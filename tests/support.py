@@ -37,7 +37,7 @@ class SignedInUser:
     name: str
     access_token: str
     refresh_token: str
-    role: str = "member"
+    role: str = "lead"
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -55,8 +55,13 @@ class Api:
     def __init__(self, client: AsyncTestClient[Any]) -> None:
         self.client = client
 
-    async def user(self, name: str | None = None, *, admin: bool = False, locale: str = "en") -> SignedInUser:
-        """Register and sign in a new user (made admin directly in the database if asked)."""
+    async def user(
+        self, name: str | None = None, *, admin: bool = False, role: str = "lead", locale: str = "en"
+    ) -> SignedInUser:
+        """Register and sign in a new user; a role other than the one sign-up gave is set in the database.
+
+        Someone signing up on their own is a lead (``admin=True`` is ``role="admin"``).
+        """
         n = next(_seq)
         name = name or f"user{n}"
         email = f"{name.lower()}.{n}@example.com"
@@ -66,8 +71,9 @@ class Api:
         )
         assert resp.status_code == 201, resp.text
         user_id = UUID(resp.json()["id"])
-        if admin:
-            await set_role(self.client.app.state.settings.database_url, user_id, "admin")
+        role = "admin" if admin else role
+        if resp.json()["role"] != role:
+            await self.set_role(user_id, role)
         tokens = await self.login(email)
         return SignedInUser(
             id=user_id,
@@ -75,9 +81,18 @@ class Api:
             name=name,
             access_token=tokens["access_token"],
             refresh_token=tokens["refresh_token"],
-            role="admin" if admin else "member",
+            role=role,
             headers={"Authorization": f"Bearer {tokens['access_token']}"},
         )
+
+    async def set_role(self, user_id: UUID, role: str) -> None:
+        """Give a user a system role in the database (through the app's own connections)."""
+
+        async def write(session: AsyncSession) -> None:
+            await session.execute(update(User).where(User.id == user_id).values(role=role))
+            await session.commit()
+
+        await read(self.client, write)
 
     async def login(self, email: str, password: str = PASSWORD) -> dict[str, Any]:
         """Sign in and return the token pair."""

@@ -18,9 +18,10 @@ __all__ = ("DEMO_LOGINS", "seed")
 DEMO_PASSWORD = "workhub-demo-2026"
 DEMO_LOGINS = (
     ("admin@demo.workhub", DEMO_PASSWORD, "administrator"),
-    ("lead@demo.workhub", DEMO_PASSWORD, "team lead, project owner"),
-    ("manager@demo.workhub", DEMO_PASSWORD, "manager, project editor"),
+    ("lead@demo.workhub", DEMO_PASSWORD, "lead, owner of the project OPS"),
+    ("manager@demo.workhub", DEMO_PASSWORD, "manager, editor in OPS"),
 )
+"""(email, password, what they are): the system roles admin, lead and manager."""
 
 
 async def seed(settings: Settings) -> bool:
@@ -45,12 +46,14 @@ async def seed(settings: Settings) -> bool:
                 lead = await users.register(
                     account_schemas.RegisterRequest(
                         email=DEMO_LOGINS[1][0], password=DEMO_PASSWORD, name="Ольга Руководитель"
-                    )
+                    ),
+                    role="lead",
                 )
                 manager = await users.register(
                     account_schemas.RegisterRequest(
                         email=DEMO_LOGINS[2][0], password=DEMO_PASSWORD, name="Иван Менеджер"
-                    )
+                    ),
+                    role="manager",
                 )
                 projects = ProjectService(session=session)
                 project = await projects.create_project(

@@ -195,7 +195,10 @@ class Backend:
         self.server = server
         self.http = httpx.AsyncClient(base_url=server.url, timeout=15)
 
-    async def person(self, name: str | None = None, *, locale: str = "en", admin: bool = False) -> Person:
+    async def person(
+        self, name: str | None = None, *, locale: str = "en", admin: bool = False, role: str = "lead"
+    ) -> Person:
+        """A signed-in person: a lead (as anyone signing up on their own) unless asked otherwise."""
         n = next(_seq)
         name = name or f"Person {n}"
         email = f"e2e.{os.getpid()}.{n}@example.com"
@@ -205,20 +208,22 @@ class Backend:
         )
         assert resp.status_code == 201, resp.text
         user_id = resp.json()["id"]
-        if admin:
-            await self._make_admin(user_id)
+        role = "admin" if admin else role
+        if resp.json()["role"] != role:
+            await self.set_role(user_id, role)
         login = await self.http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
         assert login.status_code == 200, login.text
         return Person(user_id, name, email, PASSWORD, login.json()["access_token"])
 
-    async def _make_admin(self, user_id: str) -> None:
+    async def set_role(self, user_id: str, role: str) -> None:
+        """Give a person a system role in the database (as an administrator would in the dashboard)."""
         import asyncpg
 
         conn = await asyncpg.connect(
             self.server.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
         )
         try:
-            await conn.execute("UPDATE user_account SET role = 'admin' WHERE id = $1", user_id)
+            await conn.execute("UPDATE user_account SET role = $2 WHERE id = $1", user_id, role)
         finally:
             await conn.close()
 

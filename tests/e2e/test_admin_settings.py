@@ -201,7 +201,7 @@ async def test_an_admin_manages_users_reads_the_audit_log_and_retries_a_failed_j
     open_page: OpenPage, backend: Backend
 ) -> None:
     admin = await backend.person(f"Ada Admin {uuid.uuid4().hex[:6]}", admin=True)
-    target = await backend.person("Tom Target")
+    target = await backend.person("Tom Target", role="manager")
     key = await failed_job(backend, admin)
     page = await open_page(admin, path="/admin/users")
 
@@ -212,22 +212,23 @@ async def test_an_admin_manages_users_reads_the_audit_log_and_retries_a_failed_j
     await expect(page.get_by_test_id(f"user-{target.email}")).to_have_text("Tom Target")
     await choose(page, "user-role-filter", "Administrator")
     await expect(page.get_by_text("Nobody found.")).to_be_visible()
-    await choose(page, "user-role-filter", "Member")
+    await choose(page, "user-role-filter", "Manager")
     await expect(page.get_by_test_id(f"user-{target.email}")).to_be_visible()
     await accessible(page)
     await screenshot(page, "admin-users")
 
-    await choose(page, f"role-{target.email}", "Administrator")
+    # The administrator makes the manager a lead.
+    await choose(page, f"role-{target.email}", "Lead")
     await expect(page.get_by_text("Changes to Tom Target saved")).to_be_visible()
     await page.get_by_test_id(f"active-{target.email}").click()
     await confirm(page, "Deactivate")
     row = rows.filter(has=page.get_by_test_id(f"user-{target.email}"))
     await expect(row).to_contain_text("Deactivated")
     found = await backend.call("GET", "/api/v1/admin/users", admin, q=target.email)
-    assert [(u["role"], u["is_active"]) for u in found["items"]] == [("admin", False)]
+    assert [(u["role"], u["is_active"]) for u in found["items"]] == [("lead", False)]
 
-    # The filters follow: an administrator now, and deactivated.
-    await choose(page, "user-role-filter", "Administrator")
+    # The filters follow: a lead now, and deactivated.
+    await choose(page, "user-role-filter", "Lead")
     await choose(page, "user-active-filter", "Deactivated")
     await expect(page.get_by_test_id(f"user-{target.email}")).to_be_visible()
     await choose(page, "user-active-filter", "Active")
@@ -248,7 +249,7 @@ async def test_an_admin_manages_users_reads_the_audit_log_and_retries_a_failed_j
     audit = page.get_by_test_id("audit")
     role_row = audit.locator("tbody tr").filter(has_text="System role changed")
     await expect(role_row).to_contain_text(admin.name)
-    await expect(role_row).to_contain_text("Role: Member → Administrator")
+    await expect(role_row).to_contain_text("Role: Manager → Lead")
     active_row = audit.locator("tbody tr").filter(has_text="Account changed")
     await expect(active_row.first).to_contain_text("Active: Yes → No")
     await expect(active_row.first).to_contain_text("User: Tom Target")

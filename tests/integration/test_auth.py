@@ -8,12 +8,12 @@ from tests.support import PASSWORD, Api
 
 
 async def test_register_login_me(client: AsyncTestClient[Any], api: Api) -> None:
-    user = await api.user("Alice")
+    user = await api.user("Alice", role="manager")
     resp = await client.get("/api/v1/me", headers=user.headers)
     assert resp.status_code == 200
     body = resp.json()
     assert body["email"] == user.email
-    assert body["role"] == "member"
+    assert body["role"] == "manager"
     assert resp.headers["x-request-id"]
 
 

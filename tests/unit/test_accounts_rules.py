@@ -78,10 +78,15 @@ def test_notification_texts_exist_in_every_language() -> None:
     title, body = render(
         "system_role_changed",
         "ru",
-        role=translate("role.member", "ru"),
-        old_role=translate("role.admin", "ru"),
+        role=translate("role.lead", "ru"),
+        old_role=translate("role.manager", "ru"),
     )
-    assert title == "Ваша роль изменена: участник"
-    assert "администратор" in body
-    title, _ = render("system_role_changed", "en", role="administrator", old_role="member")
-    assert title == "Your role changed to administrator"
+    assert title == "Ваша роль изменена: руководитель"
+    assert "менеджер" in body
+    title, _ = render(
+        "system_role_changed",
+        "en",
+        role=translate("role.manager", "en"),
+        old_role=translate("role.lead", "en"),
+    )
+    assert title == "Your role changed to manager"

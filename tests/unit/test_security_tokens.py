@@ -7,6 +7,7 @@ import jwt
 import pytest
 
 from workhub.kernel.errors import Unauthorized
+from workhub.kernel.permissions import SystemAction, system_allowed
 from workhub.kernel.security import TokenService, hash_password, hash_token, verify_password
 from workhub.settings import Settings
 
@@ -57,7 +58,7 @@ def test_access_tokens_carry_subject_role_and_a_unique_id() -> None:
 )
 def test_bad_access_tokens_are_refused(claims: dict[str, object], code: str) -> None:
     now = int(time.time())
-    payload: dict[str, object] = {"sub": str(uuid4()), "role": "member", "jti": "j" * 32, "exp": now + 60}
+    payload: dict[str, object] = {"sub": str(uuid4()), "role": "manager", "jti": "j" * 32, "exp": now + 60}
     for key, value in claims.items():
         if value is None:
             payload.pop(key)
@@ -84,7 +85,7 @@ def test_tokens_signed_with_another_key_or_algorithm_are_refused() -> None:
 
 def test_a_remembered_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
     tokens = service()
-    token, ttl = tokens.issue(uuid4(), "member")
+    token, ttl = tokens.issue(uuid4(), "manager")
     assert tokens.decode(token)[0].exp > time.time()  # verified once, now remembered
     later = time.time() + ttl + 1
     monkeypatch.setattr(time, "time", lambda: later)
@@ -95,7 +96,7 @@ def test_a_remembered_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_a_token_signed_with_another_key_is_refused_even_after_a_good_one() -> None:
     tokens = service()
-    good, _ = tokens.issue(uuid4(), "member")
+    good, _ = tokens.issue(uuid4(), "manager")
     tokens.decode(good)
     forged = jwt.encode(
         {"sub": str(uuid4()), "role": "admin", "jti": "j" * 32, "exp": int(time.time()) + 60},
@@ -105,3 +106,18 @@ def test_a_token_signed_with_another_key_is_refused_even_after_a_good_one() -> N
     with pytest.raises(Unauthorized) as refused:
         tokens.decode(forged)
     assert refused.value.code == "token_invalid"
+
+
+@pytest.mark.parametrize(
+    ("claim", "role"),
+    [("admin", "admin"), ("lead", "lead"), ("manager", "manager"), ("member", "manager"), (None, "manager")],
+)
+def test_a_token_issued_before_leads_and_managers_reads_as_a_manager(claim: str | None, role: str) -> None:
+    """A ``member`` token from before the roles' migration is a manager's: it creates no project."""
+    payload: dict[str, object] = {"sub": str(uuid4()), "jti": "j" * 32, "exp": int(time.time()) + 60}
+    if claim is not None:
+        payload["role"] = claim
+    user, _ = service().decode(jwt.encode(payload, SECRET, algorithm="HS256"))
+    assert user.role == role
+    assert system_allowed(user.role, SystemAction.PROJECT_CREATE) is (role != "manager")
+    assert system_allowed(user.role, SystemAction.ADMINISTER) is (role == "admin")

@@ -74,14 +74,14 @@ def test_rotation_signs_with_a_new_key_and_still_verifies_tokens_of_the_old_one(
     [old] = ensure_key_file(tmp_path)
     before = tokens(old)
     user = uuid4()
-    old_token, _ = before.issue(user, "member")
+    old_token, _ = before.issue(user, "manager")
     assert jwt.get_unverified_header(old_token)["kid"] == key_id(old)
 
     new, *kept = rotate_key_file(tmp_path)
     assert kept == [old] and read_key_file(tmp_path / KEY_FILE) == [new, old]
     after = tokens(new, kept)
     assert after.decode(old_token)[0].id == user
-    new_token, _ = after.issue(user, "member")
+    new_token, _ = after.issue(user, "manager")
     assert jwt.get_unverified_header(new_token)["kid"] == key_id(new)
     # Two more rotations and the first key is gone: its tokens stop verifying.
     rotate_key_file(tmp_path)

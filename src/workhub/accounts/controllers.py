@@ -78,11 +78,17 @@ class AuthController(Controller):
         settings: NamedDependency[Settings],
         data: JSONBody[schemas.RegisterRequest],
     ) -> schemas.User:
-        """201 with the new user; rate-limited per address and per email."""
+        """201 with the new user; rate-limited per address and per email.
+
+        Someone signing up on their own starts a team: a ``lead``. Someone with
+        a pending invitation joins a lead's project: a ``manager``.
+        """
         limiter = _limiter(request)
         await limiter.hit(f"register:ip:{current_context().ip}", limit=settings.register_rate)
         await limiter.hit(f"register:acct:{normalise_email(data.email)}", limit=settings.register_rate)
-        user = await UserService(session=db_session).register(data)
+        registry = request.app.state.registry
+        role = await registry.signup_role(db_session, normalise_email(data.email)) or "lead"
+        user = await UserService(session=db_session).register(data, role=role)
         return UserService.as_schema(user)
 
     @post(
@@ -233,7 +239,7 @@ class AdminUserController(Controller):
         self,
         db_session: NamedDependency[AsyncSession],
         q: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        role: Annotated[str | None, QueryParameter(pattern="^(admin|member)$")] = None,
+        role: Annotated[str | None, QueryParameter(pattern="^(admin|lead|manager)$")] = None,
         active: FromQuery[bool | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 50,
         cursor: Annotated[str | None, QueryParameter(max_length=1000)] = None,

@@ -25,7 +25,8 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20), default="member", index=True)
+    role: Mapped[str] = mapped_column(String(20), default="manager", index=True)
+    """The organisation role: ``admin``, ``lead`` or ``manager`` (see kernel/permissions.py)."""
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(5), default="ru")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")

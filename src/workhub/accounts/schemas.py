@@ -29,7 +29,8 @@ Email = Annotated[
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
 Locale = Literal["ru", "en"]
-SystemRole = Literal["admin", "member"]
+SystemRole = Literal["admin", "lead", "manager"]
+"""The organisation role (kept in step with :data:`workhub.kernel.permissions.SystemRole`, which the guards read)."""
 Offset = Annotated[int, msgspec.Meta(ge=0, le=60 * 24 * 60)]
 DigestHour = Annotated[int, msgspec.Meta(ge=0, le=23)]
 """The local hour of the daily digest."""

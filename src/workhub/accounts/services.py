@@ -205,8 +205,12 @@ class UserService(Service[User]):
         """The user with this (normalised) email, if any."""
         return await self.repository.get_one_or_none(email=normalise_email(email))
 
-    async def register(self, data: schemas.RegisterRequest, *, role: str = "member") -> User:
-        """Create an account; the new user is the actor of its own creation."""
+    async def register(self, data: schemas.RegisterRequest, *, role: str = "manager") -> User:
+        """Create an account with system ``role``; the new user is the actor of its own creation.
+
+        The registration route chooses lead or manager; the default is the
+        least a user may be.
+        """
         email = normalise_email(data.email)
         check_password(data.password, email)
         if await self.by_email(email) is not None:
@@ -509,7 +513,7 @@ class AuthService:
         for user_id, jti, created_at in rows:
             # The row is written just after its token is signed: its time + ttl covers the token's exp.
             exp = int(created_at.timestamp()) + ttl + 5
-            await self.tokens.deny(CurrentUser(id=user_id, role="member", jti=jti, exp=exp))
+            await self.tokens.deny(CurrentUser(id=user_id, role="manager", jti=jti, exp=exp))
 
     async def _issue(self, user: User, *, family_id: UUID) -> schemas.TokenPair:
         raw = new_token()

@@ -25,7 +25,7 @@ from uuid import UUID
 import msgspec
 
 from workhub.kernel.errors import Conflict, Forbidden, NotFound
-from workhub.kernel.permissions import Action, allowed, can_read
+from workhub.kernel.permissions import Action, SystemAction, allowed, can_read, system_allowed
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
@@ -38,10 +38,12 @@ __all__ = (
     "Access",
     "AccessResolver",
     "PendingAccess",
+    "SystemGuard",
     "admin_only",
     "get_access",
     "pending_access",
     "requires",
+    "requires_system",
 )
 
 READ_ACTIONS = frozenset(
@@ -153,6 +155,30 @@ def pending_access(state: Any) -> PendingAccess:
     return pending
 
 
+class SystemGuard:
+    """A guard for one action outside any project, decided by the caller's organisation role.
+
+    The role is the access token's: a role change denies the user's tokens,
+    so the next one carries the new role (as for the project guards).
+    """
+
+    def __init__(self, action: SystemAction) -> None:
+        self.action = action
+
+    async def __call__(self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        """403 ``system_role_forbidden`` unless the caller's role allows the action."""
+        if connection.scope.get("method") == "OPTIONS":
+            return  # a preflight carries no credentials and reads nothing
+        user: CurrentUser = connection.user
+        if not system_allowed(user.role, self.action):
+            raise Forbidden("Your role does not allow this.", code="system_role_forbidden")
+
+
+def requires_system(action: SystemAction) -> SystemGuard:
+    """A guard allowing ``action`` to the system roles the table grants it (others: 403 ``system_role_forbidden``)."""
+    return SystemGuard(action)
+
+
 async def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Allow system administrators only (others get 403: the route is not secret).
 
@@ -167,7 +193,7 @@ async def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRout
     if user.is_admin:  # a member's token cannot become an admin's; only an admin's is checked further
         session = state.db_config.provide_session(state, connection.scope)
         role = await state.registry.system_role(session, user.id)
-    if role != "admin":
+    if not system_allowed(role, SystemAction.ADMINISTER):
         raise Forbidden("Administrators only.", code="admin_only")
 
 

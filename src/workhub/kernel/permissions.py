@@ -4,6 +4,12 @@ REST guards, Socket.IO room joins, search results and exports all ask
 :func:`allowed`. A caller with no role in a project (and no system role that
 grants reading it) is told the project's objects do not exist (404), so ids
 cannot be probed; a caller who may read but not act gets 403.
+
+Outside any project, the organisation (system) role decides what a user may
+do across WorkHub (:data:`SYSTEM_PERMISSIONS`, asked through
+:func:`system_allowed`): leads set tasks for managers and create the
+projects they do it in, managers carry tasks out in the projects they are
+invited to, and administrators manage users and their roles.
 """
 
 from __future__ import annotations
@@ -11,10 +17,29 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-__all__ = ("PROJECT_ROLES", "Action", "ProjectRole", "allowed", "can_read", "role_rank")
+__all__ = (
+    "PROJECT_ROLES",
+    "SYSTEM_PERMISSIONS",
+    "SYSTEM_ROLES",
+    "Action",
+    "ProjectRole",
+    "SystemAction",
+    "SystemRole",
+    "allowed",
+    "can_read",
+    "role_rank",
+    "system_allowed",
+    "system_role",
+)
 
 ProjectRole = Literal["owner", "editor", "viewer"]
 PROJECT_ROLES: tuple[ProjectRole, ...] = ("owner", "editor", "viewer")
+
+SystemRole = Literal["admin", "lead", "manager"]
+"""The organisation role of a user: an administrator, a lead who sets tasks, a manager who carries them out."""
+SYSTEM_ROLES: tuple[SystemRole, ...] = ("admin", "lead", "manager")
+_LEGACY_ROLES: dict[str, SystemRole] = {"member": "manager"}
+"""Roles that no longer exist, as an access token issued before their migration may still name them."""
 
 
 class Action(StrEnum):
@@ -64,6 +89,41 @@ PERMISSIONS: dict[str, frozenset[Action]] = {
     "admin": frozenset({Action.PROJECT_READ, Action.MEMBER_READ, Action.TASK_READ, Action.AUDIT_READ}),
 }
 """Role → allowed actions. ``admin`` applies only where the admin has no project role."""
+
+
+class SystemAction(StrEnum):
+    """What a user may do outside any one project, by organisation role."""
+
+    PROJECT_CREATE = "project.create"
+    """Create a project (and become its owner)."""
+    ADMINISTER = "system.administer"
+    """The ``/api/v1/admin/*`` routes: users and their roles, the audit log, failed jobs."""
+
+
+SYSTEM_PERMISSIONS: dict[SystemRole, frozenset[SystemAction]] = {
+    "admin": frozenset(SystemAction),
+    "lead": frozenset({SystemAction.PROJECT_CREATE}),
+    # A manager works in the projects they are invited to; "tasks I set"
+    # (``creator=me``) stays open to them, but it is the lead's view.
+    "manager": frozenset(),
+}
+"""Organisation role → what it allows beyond the projects the user is a member of."""
+
+
+def system_role(claim: object) -> SystemRole:
+    """The system role an access token's ``role`` claim names (``member`` of old tokens: manager).
+
+    An unknown or missing claim is the least privileged role.
+    """
+    if claim in SYSTEM_ROLES:
+        return claim  # type: ignore[return-value]
+    return _LEGACY_ROLES.get(str(claim), "manager")
+
+
+def system_allowed(role: str | None, action: SystemAction) -> bool:
+    """Whether a user with system ``role`` (None: unknown or deactivated) may do ``action``."""
+    return role in SYSTEM_PERMISSIONS and action in SYSTEM_PERMISSIONS[role]  # type: ignore[index]
+
 
 _RANK = {"viewer": 1, "editor": 2, "owner": 3}
 

@@ -54,6 +54,7 @@ __all__ = (
     "PluginStatus",
     "Registry",
     "Runtime",
+    "SignupRoleSource",
     "Subscriber",
     "SystemRoleSource",
     "WorkhubPlugin",
@@ -71,6 +72,8 @@ _AT_FIELD = re.compile(r"at `\$\.([^`\[]+)")
 SubscriberHandler = Callable[[Any, "Runtime"], Awaitable[None]]
 SystemRoleSource = Callable[["AsyncSession", UUID], Awaitable[str | None]]
 """(session, user id) → the user's system role as stored now, or None for an unknown or inactive user."""
+SignupRoleSource = Callable[["AsyncSession", str], Awaitable[str | None]]
+"""(session, normalised email) → the system role someone signing up with it starts with, or None: no opinion."""
 HealthCheckFn = Callable[["Runtime"], Awaitable[None]]
 
 
@@ -160,6 +163,7 @@ class Registry:
     identity_providers: dict[str, IdentityProvider] = field(default_factory=dict)
     search_backend: SearchBackend | None = None
     system_role_source: SystemRoleSource | None = None
+    signup_role_source: SignupRoleSource | None = None
     health_checks: list[HealthCheck] = field(default_factory=list)
     access_scopes: dict[str, AccessResolver] = field(default_factory=dict)
     cli_commands: list[click.Command] = field(default_factory=list)
@@ -334,6 +338,18 @@ class Registry:
         if self.system_role_source is None:
             raise RuntimeError("no module provides system roles")
         return await self.system_role_source(session, user_id)
+
+    def set_signup_role_source(self, source: SignupRoleSource) -> None:
+        """Say which system role a new account starts with (the projects module: invited people; core only)."""
+        if not self._core:
+            raise PluginError("only core modules may choose the roles of new accounts")
+        self.signup_role_source = source
+
+    async def signup_role(self, session: AsyncSession, email: str) -> str | None:
+        """The system role someone signing up with ``email`` starts with, if a module decides it."""
+        if self.signup_role_source is None:
+            return None
+        return await self.signup_role_source(session, email)
 
     def add_health_check(self, name: str, check: HealthCheckFn) -> None:
         """Add a readiness check reported by ``/health/ready``."""

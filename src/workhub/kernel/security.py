@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 import jwt
@@ -28,6 +28,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from workhub.kernel.context import Actor, RequestContext, current_context, set_context
 from workhub.kernel.errors import RateLimited, Unauthorized
 from workhub.kernel.keys import KeyRing
+from workhub.kernel.permissions import SystemRole, system_role
 from workhub.kernel.script_batch import ScriptBatch
 
 if TYPE_CHECKING:
@@ -49,7 +50,6 @@ __all__ = (
     "verify_password",
 )
 
-SystemRole = Literal["admin", "member"]
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 _dummy_hash: str | None = None
 """A hash to check against when there is no account; made on first use, since hashing
@@ -193,7 +193,7 @@ class TokenService:
             )
             user = CurrentUser(
                 id=UUID(claims["sub"]),
-                role=claims.get("role", "member"),
+                role=system_role(claims.get("role")),
                 jti=claims["jti"],
                 exp=int(claims["exp"]),
                 locale=claims.get("loc", "en"),

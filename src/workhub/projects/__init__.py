@@ -9,6 +9,7 @@ import msgspec
 
 from workhub.kernel.plugins import Registry
 from workhub.kernel.realtime import Revocation, project_room
+from workhub.projects._invitations import invited_signup_role
 from workhub.projects.cache import bump_on_event
 from workhub.projects.controllers import (
     InvitationController,
@@ -37,8 +38,9 @@ class ProjectsPlugin:
     settings: type[msgspec.Struct] | None = None
 
     def setup(self, registry: Registry, settings: Any) -> None:
-        """Add routes, texts and the access resolver."""
+        """Add routes, texts, the access resolver and the role of invited newcomers."""
         registry.add_access_scope("project", resolve_project_access)
+        registry.set_signup_role_source(invited_signup_role)
         registry.add_routes(
             ProjectController, MemberController, InvitationController, InvitationLinkController
         )

@@ -35,8 +35,9 @@ from workhub.projects.models import Invitation, Project
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
+    from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ("InvitationService",)
+__all__ = ("InvitationService", "invited_signup_role")
 
 
 def _invalid() -> NotFound:
@@ -49,6 +50,19 @@ def _invalid() -> NotFound:
 
 def _pending() -> tuple[ColumnElement[bool], ...]:
     return (Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+
+
+async def invited_signup_role(session: AsyncSession, email: str) -> str | None:
+    """``manager`` for someone signing up with a pending, unexpired invitation: they join a lead's project.
+
+    The registry's signup-role source; anyone else is left to the accounts module (a lead).
+    """
+    invited = await session.scalar(
+        select(Invitation.id)
+        .where(Invitation.email == email, *_pending(), Invitation.expires_at > clock.now())
+        .limit(1)
+    )
+    return "manager" if invited is not None else None
 
 
 class InvitationService(Service[Invitation]):

@@ -11,10 +11,10 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workhub.kernel.guards import get_access, requires
+from workhub.kernel.guards import get_access, requires, requires_system
 from workhub.kernel.openapi import problems
 from workhub.kernel.pagination import MAX_LIMIT
-from workhub.kernel.permissions import Action
+from workhub.kernel.permissions import Action, SystemAction
 from workhub.kernel.plugins import Runtime
 from workhub.kernel.security import CurrentUser
 from workhub.projects import schemas
@@ -35,14 +35,22 @@ class ProjectController(Controller):
     before_request = bump_after_write
     after_response = bump_after_write
 
-    @post("", operation_id="CreateProject", summary="Create a project")
+    @post(
+        "",
+        operation_id="CreateProject",
+        guards=[requires_system(SystemAction.PROJECT_CREATE)],
+        summary="Create a project",
+    )
     async def create_project(
         self,
         request: Request[CurrentUser, Any, Any],
         db_session: NamedDependency[AsyncSession],
         data: JSONBody[schemas.ProjectCreate],
     ) -> schemas.Project:
-        """Any signed-in user may create a project and becomes its owner."""
+        """Leads and administrators create projects and become their owners.
+
+        Managers work in the projects they are invited to: 403 ``system_role_forbidden``.
+        """
         project = await ProjectService(session=db_session).create_project(data, request.user.id)
         return ProjectService.as_schema(project, "owner")
 
@@ -308,7 +316,9 @@ class InvitationLinkController(Controller):
         operation_id="AcceptInvitation",
         status_code=HTTP_200_OK,
         summary="Accept an invitation",
-        responses=problems(403, d403="The invitation was sent to another email (`invitation_email_mismatch`)."),
+        responses=problems(
+            403, d403="The invitation was sent to another email (`invitation_email_mismatch`)."
+        ),
     )
     async def accept_invitation(
         self,

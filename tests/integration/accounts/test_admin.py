@@ -24,11 +24,12 @@ async def notifications_of(client: AsyncTestClient[Any], user_id: Any) -> list[N
     return await read(client, rows)
 
 
-async def test_members_get_403_on_admin_routes(client: AsyncTestClient[Any], api: Api) -> None:
-    member = await api.user()
-    assert (await client.get(USERS, headers=member.headers)).status_code == 403
-    resp = await client.patch(f"{USERS}/{member.id}", json={"role": "admin"}, headers=member.headers)
-    assert resp.status_code == 403
+async def test_leads_and_managers_get_403_on_admin_routes(client: AsyncTestClient[Any], api: Api) -> None:
+    for role in ("lead", "manager"):
+        user = await api.user(role=role)
+        assert (await client.get(USERS, headers=user.headers)).status_code == 403
+        resp = await client.patch(f"{USERS}/{user.id}", json={"role": "admin"}, headers=user.headers)
+        assert resp.status_code == 403
     assert (await client.get(USERS)).status_code == 401
 
 
@@ -63,7 +64,7 @@ async def test_list_users_filters(client: AsyncTestClient[Any], api: Api) -> Non
     admin = await make_admin(client, api, "Root")
     olga = await api.user("Olga")
     await api.user("Oleg")
-    await api.user("Pavel")
+    await api.user("Pavel", role="manager")
     await client.patch(f"{USERS}/{olga.id}", json={"is_active": False}, headers=admin.headers)
 
     async def names(**params: Any) -> set[str]:
@@ -77,51 +78,59 @@ async def test_list_users_filters(client: AsyncTestClient[Any], api: Api) -> Non
     assert await names(q="%") == set()  # wildcards are literal text
     assert await names(q="_") == set()
     assert await names(role="admin") == {"Root"}
-    assert await names(role="member") == {"Olga", "Oleg", "Pavel"}
+    assert await names(role="lead") == {"Olga", "Oleg"}
+    assert await names(role="manager") == {"Pavel"}
     assert await names(active="false") == {"Olga"}
     assert await names(active="true", q="ol") == {"Oleg"}
-    bad = await client.get(USERS, params={"role": "owner"}, headers=admin.headers)
-    assert bad.status_code in (400, 422)
+    for unknown in ("owner", "member"):  # a project role; the system role before leads and managers
+        bad = await client.get(USERS, params={"role": unknown}, headers=admin.headers)
+        assert bad.status_code in (400, 422)
 
 
 async def test_role_change_notifies_the_user_in_their_language_and_is_audited(
     client: AsyncTestClient[Any], api: Api, deliver: Deliver
 ) -> None:
     admin = await make_admin(client, api)
-    ivan = await api.user("Ivan", locale="ru")
-    jane = await api.user("Jane", locale="en")
+    ivan = await api.user("Ivan", role="manager", locale="ru")
+    jane = await api.user("Jane", role="manager", locale="en")
 
     for user in (ivan, jane):
-        resp = await client.patch(f"{USERS}/{user.id}", json={"role": "admin"}, headers=admin.headers)
+        resp = await client.patch(f"{USERS}/{user.id}", json={"role": "lead"}, headers=admin.headers)
         assert resp.status_code == 200, resp.text
-        assert resp.json()["role"] == "admin"
+        assert resp.json()["role"] == "lead"
     assert await deliver() > 0
 
     (ru,) = await notifications_of(client, ivan.id)
     assert ru.kind == "system_role_changed"
-    assert ru.title == "Ваша роль изменена: администратор"
-    assert "участник" in ru.body
-    assert ru.data == {"old_role": "member", "new_role": "admin"}
+    assert ru.title == "Ваша роль изменена: руководитель"
+    assert ru.body == "Администратор изменил вашу роль в WorkHub: была «менеджер», теперь «руководитель»."
+    assert ru.data == {"old_role": "manager", "new_role": "lead"}
     assert ru.read_at is None
     assert ru.link is None
     (en,) = await notifications_of(client, jane.id)
-    assert en.title == "Your role changed to administrator"
-    assert "member" in en.body
+    assert en.title == "Your role changed to lead"
+    assert en.body == "An administrator changed your role in WorkHub from manager to lead."
     assert await notifications_of(client, admin.id) == []
 
     audit = await client.get(
         "/api/v1/admin/audit", params={"action": "user.role_changed"}, headers=admin.headers
     )
     entries = {e["entity_id"]: e for e in audit.json()["items"]}
-    assert entries[str(ivan.id)]["changes"] == {"role": ["member", "admin"]}
+    assert entries[str(ivan.id)]["changes"] == {"role": ["manager", "lead"]}
     assert entries[str(ivan.id)]["actor_id"] == str(admin.id)
     assert entries[str(ivan.id)]["actor_name"] == admin.name  # named as the user is called now
 
-    # Back to member: a second notification.
-    await client.patch(f"{USERS}/{ivan.id}", json={"role": "member"}, headers=admin.headers)
+    # Back to manager, then administrator: a notification each.
+    await client.patch(f"{USERS}/{ivan.id}", json={"role": "manager"}, headers=admin.headers)
+    await deliver()
+    await client.patch(f"{USERS}/{ivan.id}", json={"role": "admin"}, headers=admin.headers)
     await deliver()
     titles = [n.title for n in await notifications_of(client, ivan.id)]
-    assert titles == ["Ваша роль изменена: администратор", "Ваша роль изменена: участник"]
+    assert titles == [
+        "Ваша роль изменена: руководитель",
+        "Ваша роль изменена: менеджер",
+        "Ваша роль изменена: администратор",
+    ]
 
 
 async def test_role_notification_is_written_once_per_event(
@@ -154,7 +163,7 @@ async def test_same_role_again_changes_nothing(
 ) -> None:
     admin = await make_admin(client, api)
     user = await api.user()
-    resp = await client.patch(f"{USERS}/{user.id}", json={"role": "member"}, headers=admin.headers)
+    resp = await client.patch(f"{USERS}/{user.id}", json={"role": "lead"}, headers=admin.headers)
     assert resp.status_code == 200
     await deliver()
     assert await notifications_of(client, user.id) == []
@@ -164,7 +173,7 @@ async def test_same_role_again_changes_nothing(
 async def test_demoted_admin_loses_admin_access_at_once(client: AsyncTestClient[Any], api: Api) -> None:
     root = await make_admin(client, api, "Root")
     other = await make_admin(client, api, "Other")
-    resp = await client.patch(f"{USERS}/{other.id}", json={"role": "member"}, headers=root.headers)
+    resp = await client.patch(f"{USERS}/{other.id}", json={"role": "lead"}, headers=root.headers)
     assert resp.status_code == 200, resp.text
 
     stale = await client.get(USERS, headers=other.headers)
@@ -173,14 +182,14 @@ async def test_demoted_admin_loses_admin_access_at_once(client: AsyncTestClient[
     # The refresh token still works and the new access token carries the new role.
     pair = (await client.post("/api/v1/auth/refresh", json={"refresh_token": other.refresh_token})).json()
     assert (await client.get(USERS, headers=bearer(pair["access_token"]))).status_code == 403
-    assert (await client.get("/api/v1/me", headers=bearer(pair["access_token"]))).json()["role"] == "member"
+    assert (await client.get("/api/v1/me", headers=bearer(pair["access_token"]))).json()["role"] == "lead"
 
 
 async def test_last_active_admin_can_be_neither_demoted_nor_deactivated(
     client: AsyncTestClient[Any], api: Api
 ) -> None:
     root = await make_admin(client, api, "Root")
-    for change in ({"role": "member"}, {"is_active": False}):
+    for change in ({"role": "manager"}, {"is_active": False}):
         resp = await client.patch(f"{USERS}/{root.id}", json=change, headers=root.headers)
         assert resp.status_code == 409, resp.text
         assert resp.json()["code"] == "last_admin"
@@ -188,7 +197,7 @@ async def test_last_active_admin_can_be_neither_demoted_nor_deactivated(
 
     # With a second active admin the first may step down.
     second = await make_admin(client, api, "Second")
-    resp = await client.patch(f"{USERS}/{root.id}", json={"role": "member"}, headers=second.headers)
+    resp = await client.patch(f"{USERS}/{root.id}", json={"role": "manager"}, headers=second.headers)
     assert resp.status_code == 200
     # ... and now the second is the last one.
     resp = await client.patch(f"{USERS}/{second.id}", json={"is_active": False}, headers=second.headers)
@@ -202,7 +211,7 @@ async def test_deactivated_admins_do_not_count(client: AsyncTestClient[Any], api
     assert (
         await client.patch(f"{USERS}/{sleeper.id}", json={"is_active": False}, headers=root.headers)
     ).status_code == 200
-    resp = await client.patch(f"{USERS}/{root.id}", json={"role": "member"}, headers=root.headers)
+    resp = await client.patch(f"{USERS}/{root.id}", json={"role": "manager"}, headers=root.headers)
     assert resp.status_code == 409
     assert resp.json()["code"] == "last_admin"
 
@@ -213,8 +222,8 @@ async def test_two_admins_demoting_each_other_at_once_leave_one_admin(
     a = await make_admin(client, api, "A")
     b = await make_admin(client, api, "B")
     results = await asyncio.gather(
-        client.patch(f"{USERS}/{b.id}", json={"role": "member"}, headers=a.headers),
-        client.patch(f"{USERS}/{a.id}", json={"role": "member"}, headers=b.headers),
+        client.patch(f"{USERS}/{b.id}", json={"role": "manager"}, headers=a.headers),
+        client.patch(f"{USERS}/{a.id}", json={"role": "manager"}, headers=b.headers),
     )
     codes = sorted(r.status_code for r in results)
     assert codes in ([200, 409], [200, 401]), [r.text for r in results]

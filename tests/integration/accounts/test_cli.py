@@ -49,7 +49,7 @@ async def test_create_admin_refuses_a_taken_email(
     result = await create_admin(settings, "--email", user.email, "--name", "Dup")
     assert result.exit_code == 1
     assert "cannot be used" in result.output
-    assert (await client.get("/api/v1/me", headers=user.headers)).json()["role"] == "member"
+    assert (await client.get("/api/v1/me", headers=user.headers)).json()["role"] == "lead"
 
 
 async def test_create_admin_refuses_bad_input(client: AsyncTestClient[Any], settings: Settings) -> None:

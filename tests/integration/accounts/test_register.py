@@ -19,7 +19,7 @@ async def test_register_returns_the_user_without_any_password(client: AsyncTestC
     body = resp.json()
     assert body["email"] == "anna@example.com"
     assert body["name"] == "Anna"
-    assert body["role"] == "member"
+    assert body["role"] == "lead"
     assert body["is_active"] is True
     assert body["locale"] == "ru"
     assert body["timezone"] == "Europe/Moscow"

@@ -45,7 +45,7 @@ async def test_login_answers_a_bearer_pair(
 
     claims = jwt.decode(body["access_token"], settings.secret_key or "", algorithms=["HS256"])
     assert claims["sub"] == str(user.id)
-    assert claims["role"] == "member"
+    assert claims["role"] == "lead"
     assert claims["jti"]
     assert claims["exp"] - int(claims["iat"]) == 15 * 60
     assert abs(claims["exp"] - (time.time() + 15 * 60)) < 30
@@ -195,7 +195,7 @@ async def test_expired_access_token_is_token_expired(
     user = await api.user()
     now = int(time.time())
     expired = jwt.encode(
-        {"sub": str(user.id), "role": "member", "jti": "x" * 32, "iat": now - 1000, "exp": now - 100},
+        {"sub": str(user.id), "role": "manager", "jti": "x" * 32, "iat": now - 1000, "exp": now - 100},
         settings.secret_key or "",
         algorithm="HS256",
     )
@@ -255,7 +255,7 @@ async def test_admin_routes_read_the_role_from_the_database_not_the_token(
 
     admin = await make_admin(client, api)
     assert (await client.get("/api/v1/admin/users", headers=admin.headers)).status_code == 200
-    await set_role(settings.database_url or "", admin.id, "member")  # demoted behind the API's back
+    await set_role(settings.database_url or "", admin.id, "manager")  # demoted behind the API's back
     resp = await client.get("/api/v1/admin/users", headers=admin.headers)  # the token still says admin
     assert resp.status_code == 403
 

@@ -35,7 +35,7 @@ async def _token(settings: Settings, user: User, *, ttl: int, locale: str = "en"
     redis = Redis.from_url(str(settings.redis_url))
     try:
         tokens = TokenService(msgspec.structs.replace(settings, access_token_ttl=ttl), redis)
-        return tokens.issue(uuid.UUID(user.id), "member", locale)[0]
+        return tokens.issue(uuid.UUID(user.id), "manager", locale)[0]
     finally:
         await redis.aclose()
 
