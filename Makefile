@@ -6,7 +6,7 @@ NPM := npm --prefix src/dashboard
 export UV_LINK_MODE ?= copy
 
 .PHONY: run test install uv lint typecheck unit bench bench-fanout bench-sweep clean \
-	dashboard dashboard-install dashboard-types dashboard-check chromium nginx wheel
+	dashboard dashboard-install dashboard-types dashboard-check chromium nginx deploy-lint wheel
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.9"
@@ -57,13 +57,20 @@ lint: install
 	$(UV) run --no-sync ruff format --check .
 	$(UV) run --no-sync lint-imports
 
+# The deployment files: compose.yaml and .gitlab-ci.yml against the schemas check-jsonschema ships
+# (no download), the Dockerfile with hadolint. tests/integration/deploy checks what they say.
+deploy-lint: install
+	$(UV) run --no-sync check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
+	$(UV) run --no-sync check-jsonschema --builtin-schema vendor.gitlab-ci .gitlab-ci.yml
+	$(UV) run --no-sync hadolint Dockerfile
+
 typecheck: install
 	$(UV) run --no-sync pyright
 
 # The time-sensitive modules run a second time with the clock a year ahead, so no test depends on the day it runs.
 YEAR_AHEAD := 31622400
 
-test: lint typecheck dashboard-check dashboard chromium nginx
+test: lint typecheck deploy-lint dashboard-check dashboard chromium nginx
 	WORKHUB_E2E_STATIC_DIR=$(CURDIR)/src/workhub/static \
 		$(UV) run --no-sync pytest --cov --cov-report=term --cov-report=xml:.coverage.xml -p no:cacheprovider
 	WORKHUB_CLOCK_OFFSET=$(YEAR_AHEAD) WORKHUB_E2E_STATIC_DIR=$(CURDIR)/src/workhub/static \
