@@ -49,12 +49,13 @@ describe("system roles", () => {
   const { t, te } = i18n.global;
 
   it("come from the schema's enum, administrators first", () => {
-    expect(SYSTEM_ROLES).toEqual(["admin", "member"]);
+    expect(SYSTEM_ROLES).toEqual(["admin", "lead", "manager"]);
   });
 
-  it("offer a role this build does not know yet when a user has it", () => {
-    expect(roleChoices("member")).toEqual(["admin", "member"]);
-    expect(roleChoices("auditor")).toEqual(["admin", "member", "auditor"]);
+  it("offer a role this build does not know (or no longer knows) when a user has it", () => {
+    expect(roleChoices("lead")).toEqual(["admin", "lead", "manager"]);
+    expect(roleChoices("member")).toEqual(["admin", "lead", "manager", "member"]);
+    expect(roleChoices("auditor")).toEqual(["admin", "lead", "manager", "auditor"]);
   });
 
   it("have names in both languages, the organisation roles included", () => {

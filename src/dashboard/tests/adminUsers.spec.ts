@@ -70,9 +70,9 @@ describe("users tab", () => {
     admin.updateUser = vi.fn(async () => {
       throw new ApiError(409, { type: "about:blank", title: "Conflict", status: 409, code: "last_admin" });
     });
-    rowRole(wrapper).vm.$emit("update:modelValue", "member");
+    rowRole(wrapper).vm.$emit("update:modelValue", "manager");
     await flushPromises();
-    expect(admin.updateUser).toHaveBeenCalledWith("u-root", { role: "member" });
+    expect(admin.updateUser).toHaveBeenCalledWith("u-root", { role: "manager" });
     expect(wrapper.get("[data-testid=form-error]").text()).toBe("The last administrator cannot be demoted or deactivated.");
     expect(rowRole(wrapper).props("modelValue")).toBe("admin");
   });
@@ -80,18 +80,25 @@ describe("users tab", () => {
   it("shows the answer of an accepted change in the row", async () => {
     const { wrapper, admin } = await mountTab();
     admin.updateUser = vi.fn(async (_id: string, body: { role?: AdminUser["role"] }) => ({ ...root, ...body }));
-    rowRole(wrapper).vm.$emit("update:modelValue", "member");
+    rowRole(wrapper).vm.$emit("update:modelValue", "manager");
     await flushPromises();
     expect(wrapper.find("[data-testid=form-error]").exists()).toBe(false);
-    expect(rowRole(wrapper).props("modelValue")).toBe("member");
+    expect(rowRole(wrapper).props("modelValue")).toBe("manager");
+  });
+
+  it("offers the organisation roles: administrator, lead and manager", async () => {
+    const { wrapper } = await mountTab();
+    const labels = (options: { label: string }[] | undefined) => (options ?? []).map((o) => o.label);
+    expect(labels(rowRole(wrapper).props("options"))).toEqual(["Administrator", "Lead", "Manager"]);
+    expect(labels(picker(wrapper, "user-role-filter").props("options")).slice(1)).toEqual(["Administrator", "Lead", "Manager"]);
   });
 
   it("asks the API with the filters chosen", async () => {
     const { wrapper, admin } = await mountTab();
-    picker(wrapper, "user-role-filter").vm.$emit("update:modelValue", "member");
+    picker(wrapper, "user-role-filter").vm.$emit("update:modelValue", "manager");
     await flushPromises();
     picker(wrapper, "user-active-filter").vm.$emit("update:modelValue", "inactive");
     await flushPromises();
-    expect(admin.users).toHaveBeenLastCalledWith({ limit: 25, role: "member", active: false });
+    expect(admin.users).toHaveBeenLastCalledWith({ limit: 25, role: "manager", active: false });
   });
 });

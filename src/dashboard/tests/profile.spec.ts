@@ -16,7 +16,7 @@ const me: Me = {
   id: "u1",
   email: "lena@example.com",
   name: "Lena",
-  role: "member",
+  role: "manager",
   is_active: true,
   locale: "en",
   timezone: "Europe/Moscow",

@@ -22,6 +22,8 @@ export const useAuth = defineStore("auth", () => {
 
   const signedIn = computed(() => me.value !== null && accessToken.value !== null);
   const isAdmin = computed(() => me.value?.role === "admin");
+  /** Leads and administrators create projects; managers work in those they are invited to (kernel/permissions.py). */
+  const canCreateProjects = computed(() => me.value?.role === "admin" || me.value?.role === "lead");
 
   function useToken(token: string, expiresIn: number): void {
     accessToken.value = token;
@@ -128,6 +130,7 @@ export const useAuth = defineStore("auth", () => {
     endedBecause,
     signedIn,
     isAdmin,
+    canCreateProjects,
     init,
     login,
     register,

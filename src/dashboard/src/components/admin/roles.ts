@@ -9,7 +9,7 @@ export type SystemRole = NonNullable<S["AdminUserUpdate"]["role"]> | S["User"]["
  * TypeScript types do not exist at run time, so when `make dashboard-types` brings new roles
  * (organisation roles such as `lead` and `manager`) vue-tsc fails on this line until they are listed.
  */
-const ORDER = { admin: 0, member: 1 } satisfies Record<SystemRole, number>;
+const ORDER = { admin: 0, lead: 1, manager: 2 } satisfies Record<SystemRole, number>;
 export const SYSTEM_ROLES = (Object.keys(ORDER) as SystemRole[]).sort((a, b) => ORDER[a] - ORDER[b]);
 
 type Translate = (key: string) => string;
