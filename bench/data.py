@@ -163,7 +163,7 @@ def generate(shape: Shape, seed: int = 42) -> Dataset:
         uid = _uuid7(rng, created)
         email = f"user{i:05d}@bench.workhub.test"
         name = f"{rng.choice(_FIRST_NAMES)} {rng.choice(_LAST_NAMES)}"
-        role = "admin" if i == 0 else "member"
+        role = "admin" if i == 0 else "manager"
         locale = "ru" if rng.random() < 0.8 else "en"
         data.users.append(
             (

@@ -289,7 +289,7 @@ def _tokens(secret: str, redis_url: str, user_ids: list[UUID]) -> list[str]:
 
     redis = Redis.from_url(redis_url)
     tokens = TokenService(Settings(secret_key=secret, access_token_ttl=7200), redis)
-    return [tokens.issue(uid, "member", "ru")[0] for uid in user_ids]
+    return [tokens.issue(uid, "manager", "ru")[0] for uid in user_ids]
 
 
 async def _updates(
