@@ -359,6 +359,96 @@ async def test_removal_from_a_project_ends_delivery(http: Http, sockets: Sockets
     assert ack["ok"] is False and ack["code"] == "not_found"
 
 
+async def test_leaving_a_project_ends_delivery_to_every_socket_within_a_second(
+    http: Http, sockets: Sockets
+) -> None:
+    """Both tabs of the member leave the project room and its channel rooms; boards see their task unassigned."""
+    owner, member = await http.user("owner"), await http.user("member")
+    project = await http.project(owner)
+    await http.add_member(project, owner, member, "editor")
+    channel = await _channel(http, project, owner)
+    room, channel_room = f"project:{project}", f"channel:{channel}"
+    board = await _subscribed(sockets, owner, room)
+    tabs = [await _subscribed(sockets, member, room) for _ in range(2)]
+    for tab in tabs:
+        assert await tab.call("subscribe", channel_room) == {"ok": True, "room": channel_room}
+    resp = await http.client.post(
+        f"/api/v1/projects/{project}/tasks",
+        json={"title": "Theirs", "assignee_id": member.id},
+        headers=owner.headers,
+    )
+    assert resp.status_code == 201, resp.text
+    for socket in (board, *tabs):
+        await socket.next("task.created")
+
+    resp = await http.client.post(f"/api/v1/projects/{project}/leave", headers=member.headers)
+    assert resp.status_code == 204, resp.text
+    for tab in tabs:
+        left = {(await tab.next("room.left", wait=1))["room"], (await tab.next("room.left", wait=1))["room"]}
+        assert left == {room, channel_room}
+    unassigned = await board.next("task.updated")  # the open board drops the assignee
+    assert unassigned["changes"] == {"assignee_id": [member.id, None]}
+    assert unassigned["task"]["assignee_id"] is None
+
+    await http.task(project, owner, "After")
+    resp = await http.client.post(
+        f"/api/v1/channels/{channel}/messages", json={"text": "still there?"}, headers=owner.headers
+    )
+    assert resp.status_code == 201, resp.text
+    await board.next("task.created")
+    for tab in tabs:
+        await tab.call("unsubscribe", room)  # a round trip: an emit to them would be here by now
+        assert tab.pending("task.created") == tab.pending("message.created") == 0
+
+
+async def test_a_revocation_sent_from_another_process_makes_the_sockets_here_leave(
+    http: Http, sockets: Sockets, live_server: LiveServer
+) -> None:
+    """What the outbox relay in ``workhub worker`` sends after a removal: the control emit, from its own process."""
+    owner, member = await http.user("owner"), await http.user("member")
+    project = await http.project(owner)
+    await http.add_member(project, owner, member, "editor")
+    channel = await _channel(http, project, owner)
+    socket = await _subscribed(sockets, member, f"project:{project}")
+    assert (await socket.call("subscribe", f"channel:{channel}"))["ok"] is True
+    other = await _subscribed(sockets, owner, f"project:{project}")
+    script = textwrap.dedent(
+        """
+        import asyncio, sys
+        from uuid import UUID
+        from workhub.kernel.realtime import Revocation, leave_rooms
+        from workhub.kernel.sockets import redis_broadcaster
+
+        async def main() -> None:
+            broadcaster = redis_broadcaster(sys.argv[1])
+            await leave_rooms(broadcaster, Revocation(user_id=UUID(sys.argv[2]), project_id=UUID(sys.argv[3])))
+            await broadcaster.aclose()
+
+        asyncio.run(main())
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        script,
+        str(live_server.settings.redis_url),
+        member.id,
+        project,
+        env=env,
+        stderr=subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, stderr.decode()
+    left = {
+        (await socket.next("room.left", wait=1))["room"],
+        (await socket.next("room.left", wait=1))["room"],
+    }
+    assert left == {f"project:{project}", f"channel:{channel}"}
+    await other.call("unsubscribe", f"project:{uuid.uuid4()}")  # a round trip: nothing for the owner
+    assert other.pending("room.left") == 0
+
+
 async def test_unsubscribing_stops_delivery(http: Http, sockets: Sockets) -> None:
     owner = await http.user()
     project = await http.project(owner)
