@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from playwright.async_api import Locator, Page, Request, expect
+from playwright.async_api import Locator, Page, Request, WebSocketRoute, expect
 
 from tests.e2e.conftest import Backend, OpenPage, Person, assert_accessible, screenshot
 
@@ -376,14 +376,25 @@ async def test_a_stale_edit_shows_the_conflict_and_the_current_task(
 ) -> None:
     lead, _mate, project = await _team(backend, "CNF")
     task = await backend.task(project, lead, title="Original")
-    page = await open_page(lead, path=f"/tasks/{task['id']}")
+    # The page's Socket.IO traffic passes through here, so a push can be held back at will.
+    muted = False
+
+    def relay(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+        ws.on_message(server.send)
+        server.on_message(lambda message: None if muted else ws.send(message))
+
+    page = await open_page(lead, path="/projects")
+    await page.route_web_socket(re.compile(r"/socket\.io/"), relay)
+    await page.goto(f"/tasks/{task['id']}")
     await expect(page.get_by_test_id("task-title")).to_have_text("Original")
-    # Changed behind the page's back, without a push reaching it first: the socket is cut.
-    await page.context.set_offline(True)
+    # Changed behind the page's back, without a push reaching it first.
+    muted = True
     await backend.call(
         "PATCH", f"/api/v1/tasks/{task['id']}", lead, {"version": 1, "title": "Changed elsewhere"}
     )
-    await page.context.set_offline(False)
+    await page.wait_for_timeout(500)
+    muted = False
     await page.get_by_test_id("title-edit").click()
     await page.get_by_test_id("title-input").fill("Mine")
     await page.get_by_test_id("title-input").press("Enter")
