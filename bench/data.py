@@ -211,7 +211,6 @@ def generate(shape: Shape, seed: int = 42) -> Dataset:
                 updated = min(task_created + timedelta(hours=rng.uniform(1, 480)), ANCHOR)
                 version = rng.randint(2, 6)
             deadline = _minute(ANCHOR + timedelta(days=rng.uniform(-45, 60))) if rng.random() < 0.6 else None
-            is_open = status in ("todo", "in_progress")
             assignee = None if rng.random() < 0.25 else user_ids[rng.choice(members)[0]]
             title = f"{rng.choice(_VERBS)} {rng.choice(_OBJECTS)}"
             if rng.random() < 0.5:
