@@ -43,7 +43,9 @@ TARGET_MS = 200.0
 POSTGRES_CONFIG = {"shared_buffers": "1GB", "wal_buffers": "16MB"}
 """A server sized for a million tasks (the defaults, 128 MB and 4 MB, are for a laptop demo)."""
 
-_OPEN_DUE = "SELECT deadline FROM task_overdue_notice WHERE noticed_at IS NULL ORDER BY deadline OFFSET $1 LIMIT 1"
+_OPEN_DUE = (
+    "SELECT deadline FROM task_overdue_notice WHERE noticed_at IS NULL ORDER BY deadline OFFSET $1 LIMIT 1"
+)
 _REMINDER_DUE = (
     "SELECT remind_at FROM task_reminder WHERE sent_at IS NULL AND skipped_at IS NULL"
     " AND remind_at IS NOT NULL ORDER BY remind_at OFFSET $1 LIMIT 1"
