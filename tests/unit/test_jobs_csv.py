@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import workhub.jobs
-from workhub.jobs.csvio import CsvWriter, decode_upload, read_rows, sniff_delimiter
+from workhub.jobs.csvio import CsvWriter, open_upload, read_rows, sniff_delimiter
 from workhub.jobs.importer import map_header
 from workhub.kernel.i18n import register_catalog
 from workhub.tasks.imports import parse_deadline
@@ -46,13 +46,17 @@ def test_written_cells_read_back_the_same(tmp_path: Path) -> None:
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     assert b"'=1+2" in raw, "a formula is neutralised in the file"
-    text = decode_upload(raw)
+    with open_upload(path) as upload:
+        text = upload.read()
     assert sniff_delimiter(text) == ";"
     assert list(read_rows(text, delimiter=";")) == [cells]
 
 
-def test_uploads_in_windows_1251_are_decoded() -> None:
-    assert decode_upload("Название,Срок".encode("cp1251")) == "Название,Срок"
+def test_uploads_in_windows_1251_are_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes("Название,Срок\r\nОтчёт,01.05.2026\r\n".encode("cp1251"))
+    with open_upload(path) as upload:
+        assert list(read_rows(upload, delimiter=",")) == [["Название", "Срок"], ["Отчёт", "01.05.2026"]]
     assert sniff_delimiter("Название,Срок\n") == ","
 
 
