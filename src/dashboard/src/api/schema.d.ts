@@ -3982,7 +3982,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Larger than 64 MB. */
+            /** @description Larger than the upload limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5089,6 +5089,15 @@ export interface operations {
             };
             /** @description Not signed in, or the access token is expired or revoked (`code` says which). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but the caller's role does not allow this. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
