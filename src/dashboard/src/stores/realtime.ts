@@ -34,7 +34,9 @@ export const useRealtime = defineStore("realtime", () => {
     if (socket) return;
     socket = io({
       path: "/socket.io",
-      transports: ["websocket", "polling"],
+      // WebSocket only: a long-polling session's requests may reach another web process
+      // (`workhub run` starts one per core, compose two containers), which knows nothing of it.
+      transports: ["websocket"],
       auth: (send) => send({ token: session.accessToken, locale: session.locale }),
       reconnectionDelayMax: 5000,
     });
