@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import uuid_utils.compat
 from advanced_alchemy.base import UUIDv7AuditBase, orm_registry
@@ -58,9 +58,18 @@ def build_db_config(url: str, *, pool_size: int = 20, echo: bool = False) -> SQL
     Routes commit through the ``autocommit`` before-send handler: a 2xx
     response commits, anything else rolls back, so a failed request leaves no
     half-written rows.
+
+    The keys under which the config keeps its engine, session maker and
+    session scope are its own: advanced-alchemy makes a taken key unique by
+    recursing once per config ever built in the process, which overflows the
+    stack after about a thousand apps (a test run builds more than that).
     """
+    own = uuid4().hex
     return SQLAlchemyAsyncConfig(
         connection_string=url,
+        session_scope_key=f"_workhub_db_scope_{own}",
+        engine_app_state_key=f"workhub_db_engine_{own}",
+        session_maker_app_state_key=f"workhub_db_session_maker_{own}",
         engine_config=EngineConfig(pool_size=pool_size, max_overflow=0, pool_pre_ping=False, echo=echo),
         session_config=AsyncSessionConfig(expire_on_commit=False),
         before_send_handler="autocommit",
