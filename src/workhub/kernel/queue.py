@@ -96,14 +96,24 @@ class _RedisQueue(RedisQueue):
     worker leaves a job unmarked that long, so only a worker that died
     between the two steps loses it. A job marked active is taken back once
     its heartbeat or timeout has run out (its worker died or hung).
+
+    The sweep lock lasts a little less than the sweep interval
+    (:attr:`sweep_lock`, set by :func:`make_worker`), not SAQ's minute: with
+    a minute's lock, a worker restarted after a crash could not sweep for up
+    to a minute after the dead one last did, so its jobs came back a minute
+    late whatever ``sweep_seconds`` said.
     """
+
+    sweep_lock: int = 9
+    """Seconds one worker's sweep keeps the others from sweeping."""
 
     @property
     def _unmarked(self) -> str:
         return self.namespace("unmarked")
 
-    async def sweep(self, lock: int = 60, abort: float = 5.0) -> list[str]:
+    async def sweep(self, lock: int | None = None, abort: float = 5.0) -> list[str]:
         """Take back abandoned jobs: retried if they have attempts left, else ended as aborted."""
+        lock = self.sweep_lock if lock is None else lock
         if not await self.redis.set(self._sweep, 1, ex=lock, nx=True):
             return []  # another worker swept within the last ``lock`` seconds
         swept: list[str] = []
@@ -356,6 +366,8 @@ def build_worker(
     async def startup(ctx: dict[str, Any]) -> None:
         ctx.update(context)
 
+    if isinstance(queue.saq, _RedisQueue):
+        queue.saq.sweep_lock = max(1, sweep_seconds - 1)
     worker = _Worker(
         queue.saq,
         functions=list(functions.items()),  # type: ignore[arg-type]
