@@ -6,7 +6,7 @@ NPM := npm --prefix src/dashboard
 export UV_LINK_MODE ?= copy
 
 .PHONY: run test install uv lint typecheck unit bench bench-fanout bench-sweep clean \
-	dashboard dashboard-install dashboard-types dashboard-check chromium nginx deploy-lint wheel
+	dashboard dashboard-install dashboard-types dashboard-check chromium nginx deploy-lint wheel bench-drag
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.9"
@@ -89,6 +89,9 @@ bench-fanout: install
 
 bench-sweep: install
 	$(UV) run --no-sync python -m bench.sweep $(BENCH_ARGS)
+
+bench-drag: install dashboard chromium
+	$(UV) run --no-sync python -m bench.board_drag $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv .pytest_cache .coverage .coverage.xml src/dashboard/node_modules src/workhub/static test-artifacts
