@@ -552,3 +552,42 @@ async def test_an_administrator_sees_every_projects_tasks(open_page: OpenPage, b
     await expect(page).to_have_url(re.compile(rf"assignee={mate.id}"))
     await expect(table.locator(".title-link")).to_have_text(["Mark's task"])
     await _accessible(page)
+
+
+async def test_a_lost_connection_shows_a_banner_reconnects_and_catches_up(
+    open_page: OpenPage, backend: Backend
+) -> None:
+    lead, _mate, project = await _team(backend, "NET")
+    await backend.task(project, lead, title="Before the outage")
+    # The page's Socket.IO traffic passes through here, so the test can cut it and refuse it for a while.
+    down = False
+    sockets: list[WebSocketRoute] = []
+
+    async def relay(ws: WebSocketRoute) -> None:
+        if down:
+            await ws.close(code=1011, reason="outage")
+            return
+        sockets.append(ws)
+        server = ws.connect_to_server()
+        ws.on_message(server.send)
+        server.on_message(ws.send)
+
+    page = await open_page(lead, path="/projects")
+    await page.route_web_socket(re.compile(r"/socket\.io/"), relay)
+    await page.goto(f"/projects/{project['id']}/board")
+    await expect(_card(page, "NET-1")).to_be_visible()
+    await expect(page.get_by_test_id("connection-lost")).to_have_count(0)
+
+    down = True
+    for ws in sockets:
+        await ws.close(code=1011, reason="outage")
+    await expect(page.get_by_test_id("connection-lost")).to_contain_text("Connection lost")
+    # Made while the page could hear nothing of it.
+    await backend.task(project, lead, title="During the outage")
+    await page.wait_for_timeout(500)
+    await expect(_card(page, "NET-2")).to_have_count(0)
+
+    down = False  # the client's next attempt gets through: the banner goes and the board reads what it missed
+    await expect(page.get_by_test_id("connection-lost")).to_have_count(0, timeout=20_000)
+    await expect(_card(page, "NET-2")).to_be_visible()
+    await expect(_column(page, "todo")).to_contain_text("During the outage")
