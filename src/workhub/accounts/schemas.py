@@ -28,6 +28,11 @@ Email = Annotated[
 """An address; surrounding spaces are allowed here and trimmed by the service."""
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+NewPassword = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=1024, extra_json_schema={"extra": {"minLength": 10}})
+]
+"""A password being chosen: the schema says 10 characters at least, while a shorter one is answered
+by the service as ``weak_password`` (a code of its own that clients show), not a generic ``validation_error``."""
 Locale = Literal["ru", "en"]
 SystemRole = Literal["admin", "lead", "manager"]
 """The organisation role (kept in step with :data:`workhub.kernel.permissions.SystemRole`, which the guards read)."""
@@ -64,7 +69,7 @@ class RegisterRequest(msgspec.Struct):
     """Sign-up form; the password must have at least 10 characters and differ from the email."""
 
     email: Email
-    password: Password
+    password: NewPassword
     name: Name
     locale: Locale | None = None
 
@@ -121,7 +126,7 @@ class PasswordChange(msgspec.Struct):
     """The current password and the new one."""
 
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
 class AdminUserUpdate(msgspec.Struct, omit_defaults=True):
