@@ -53,6 +53,7 @@ describe("the notification list", () => {
   it("has an icon for every kind, known or not", () => {
     expect(kindIcon("task_overdue")).toBe("pi pi-exclamation-triangle");
     expect(kindIcon("chat_mention")).toBe("pi pi-at");
+    expect(kindIcon("tasks_unassigned")).toBe("pi pi-user-minus");
     expect(kindIcon("something_new")).toBe("pi pi-bell");
   });
 

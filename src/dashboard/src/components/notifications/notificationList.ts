@@ -37,6 +37,7 @@ const ICONS: Record<string, string> = {
   mention: "pi pi-at",
   project_invited: "pi pi-envelope",
   member_removed: "pi pi-user-minus",
+  tasks_unassigned: "pi pi-user-minus",
   system_role_changed: "pi pi-shield",
   reminder: "pi pi-clock",
   digest: "pi pi-list",
