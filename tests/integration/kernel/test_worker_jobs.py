@@ -232,6 +232,11 @@ async def test_a_retried_failed_job_keeps_its_time_limit(
     try:
         await queue.enqueue("probe.broken", key="limited", time_limit=1234)
         await wait_status(queue, "limited", Status.FAILED, within=15)
+        # The failure is kept by an after-process hook, a moment after the job's status says failed.
+        for _ in range(150):
+            if (await queue.failed())[0]:
+                break
+            await asyncio.sleep(0.1)
     finally:
         await stop_worker(worker)
         await running
