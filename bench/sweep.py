@@ -125,6 +125,8 @@ async def _run(url: str, *, due: int, rounds: int) -> dict[str, Any]:
 
     settings = Settings(env="test", database_url=url, redis_url="redis://127.0.0.1:1/0", plugins="")
     registry = build_registry(settings, plugins=[])
+    notifier = registry.notifier
+    assert notifier is not None
     set_transaction_listeners(registry.transaction_listeners)  # audit rows, as in production
     db = build_db_config(url, pool_size=2)
     freeze_startup_objects()  # as `workhub worker` does once it is up
@@ -174,10 +176,10 @@ async def _run(url: str, *, due: int, rounds: int) -> dict[str, Any]:
             if n == 0:
                 result["pick_plan"] = await _explain(conn, _asyncpg_sql(PICK_SQL), now, BATCH)
             t0 = time.perf_counter()
-            sent = await deliver_due_reminders(db, now=now, window=timedelta(days=3650))
+            sent = await deliver_due_reminders(db, notifier, now=now, window=timedelta(days=3650))
             ms = (time.perf_counter() - t0) * 1000
             t0 = time.perf_counter()
-            again = await deliver_due_reminders(db, now=now, window=timedelta(days=3650))
+            again = await deliver_due_reminders(db, notifier, now=now, window=timedelta(days=3650))
             idle_ms = (time.perf_counter() - t0) * 1000
             picks.append({"now": now.isoformat(), "sent": sent, "ms": round(ms, 1),
                           "idle_sent": again, "idle_ms": round(idle_ms, 2)})  # fmt: skip

@@ -10,7 +10,7 @@ import msgspec
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from sqlalchemy import select
 
-from workhub.accounts.services import UserService
+from workhub.accounts.api import UserService
 from workhub.audit.models import AuditRecord
 from workhub.audit.schemas import AuditEntry, AuditPage
 from workhub.kernel.context import current_context

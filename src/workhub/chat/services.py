@@ -39,8 +39,8 @@ from workhub.kernel.db import new_id
 from workhub.kernel.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from workhub.kernel.events import publish
 from workhub.kernel.services import Service
-from workhub.projects.services import ProjectService, project_access
-from workhub.tasks.services import TaskService
+from workhub.projects.api import ProjectService, project_access
+from workhub.tasks.api import TaskService
 
 if TYPE_CHECKING:
     from workhub.chat.cache import ChannelCache

@@ -9,7 +9,7 @@ After the commit, as SAQ jobs, at least once each:
 * a member left or was removed from a project: they leave its private
   channels' lists, which also makes their sockets leave those rooms;
 * a message was posted: the readers it ``@mentions`` are notified, once per
-  message each (``send_notification`` is idempotent per event and user).
+  message each (the notifier is idempotent per event and user).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from workhub.chat.services import ChannelService, MessageService
 from workhub.kernel.context import Actor, acting_as
 from workhub.kernel.db import session_scope
 from workhub.kernel.i18n import Msg
-from workhub.notifications.mentions import mentioned, words
-from workhub.notifications.services import send_notification
+from workhub.kernel.notifier import NotificationRequest
+from workhub.notifications.api import mentioned, words
+from workhub.projects.api import MemberService
 from workhub.projects.events import ProjectCreated
-from workhub.projects.services import MemberService
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -71,7 +71,7 @@ def _excerpt(text: str) -> str:
 async def notify_mentions(event: MessageCreated, runtime: Runtime) -> None:
     """Notify the readers a new message ``@mentions``, never its author.
 
-    The rule is the one for every text (:mod:`workhub.notifications.mentions`);
+    The rule is the one for every text (:mod:`workhub.notifications.api`);
     only people who can read the channel are matched: the project's members
     for a public channel, its listed members for a private one.
     """
@@ -93,20 +93,22 @@ async def notify_mentions(event: MessageCreated, runtime: Runtime) -> None:
         for user_id in [m.user_id for m in readers if m.user_id in named]:
             if user_id == message.author_id:
                 continue
-            await send_notification(
+            await runtime.notifier.send(
                 session,
-                user_id=user_id,
-                kind="chat_mention",
-                event_id=event.id,
-                params={
-                    "author": author if author is not None else Msg("chat.someone"),
-                    "channel": channel.name,
-                    "excerpt": _excerpt(message.text),
-                },
-                link=f"/projects/{channel.project_id}/channels/{channel.id}?message={message.id}",
-                data={
-                    "project_id": str(channel.project_id),
-                    "channel_id": str(channel.id),
-                    "message_id": str(message.id),
-                },
+                NotificationRequest(
+                    user_id=user_id,
+                    kind="chat_mention",
+                    event_id=event.id,
+                    params={
+                        "author": author if author is not None else Msg("chat.someone"),
+                        "channel": channel.name,
+                        "excerpt": _excerpt(message.text),
+                    },
+                    link=f"/projects/{channel.project_id}/channels/{channel.id}?message={message.id}",
+                    data={
+                        "project_id": str(channel.project_id),
+                        "channel_id": str(channel.id),
+                        "message_id": str(message.id),
+                    },
+                ),
             )

@@ -15,7 +15,7 @@ from litestar.response import File
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workhub.accounts.services import UserService
+from workhub.accounts.api import UserService
 from workhub.jobs import schemas
 from workhub.jobs.events import JobRetried
 from workhub.jobs.files import UPLOAD_MAX_BYTES, UPLOAD_TTL_SECONDS, remove_quietly, upload_path

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from workhub.accounts.services import UserService
+from workhub.accounts.api import UserService
 from workhub.jobs import schemas
 from workhub.jobs.csvio import CsvWriter, default_delimiter
 from workhub.jobs.params import period, task_filters
@@ -23,7 +23,7 @@ from workhub.jobs.work import JobContext, Outcome
 from workhub.kernel.clock import clock
 from workhub.kernel.db import session_scope
 from workhub.kernel.i18n import translate
-from workhub.tasks.exports import count_tasks, stream_tasks, task_stats
+from workhub.tasks.api import count_tasks, stream_tasks, task_stats
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

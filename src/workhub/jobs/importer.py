@@ -38,7 +38,7 @@ from workhub.jobs.work import JobContext, JobFailedError, Outcome
 from workhub.kernel.db import session_scope
 from workhub.kernel.i18n import LOCALES, Msg, translate
 from workhub.kernel.permissions import Action
-from workhub.tasks.imports import COLUMNS, RowError, TaskImporter
+from workhub.tasks.api import COLUMNS, RowError, TaskImporter
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -19,14 +18,14 @@ from workhub.jobs import schemas
 from workhub.jobs.files import upload_path
 from workhub.kernel.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from workhub.kernel.permissions import Action, allowed, can_read
-from workhub.projects.services import resolve_project_access
-from workhub.tasks.controllers import provide_task_filters
+from workhub.projects.api import resolve_project_access
+from workhub.tasks.api import fixed_zone, parse_task_filters
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from workhub.settings import Settings
-    from workhub.tasks.queries import TaskFilters
+    from workhub.tasks.api import TaskFilters
 
 __all__ = ("PARAMS", "Caller", "check_params", "check_project", "period", "task_filters")
 
@@ -71,8 +70,9 @@ async def task_filters(params: schemas.ExportTasksParams, caller: Caller) -> Tas
     """The filters of ``GET /api/v1/tasks`` from an export's params, with that route's rules."""
     label = [params.label] if isinstance(params.label, str) else params.label
     try:
-        return await provide_task_filters(
-            cast("Any", SimpleNamespace(user=caller)),
+        return await parse_task_filters(
+            caller.id,
+            fixed_zone(caller.timezone),
             assignee=params.assignee,
             creator=params.creator,
             project=params.project,

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from workhub.accounts.services import UserService
+from workhub.accounts.api import UserService
 from workhub.jobs.exporters import export_stats, export_tasks
 from workhub.jobs.files import jobs_dir, other_runs, publish_file, remove_quietly, result_path, temp_path
 from workhub.jobs.importer import import_tasks
@@ -152,7 +152,13 @@ class _Run:
             result = (self.final, result_name, publish_file(self.temp, self.final))
         async with session_scope(self.runtime.db) as session:
             done = await JobService(session=session).finish(
-                self.job_id, self.attempt, status=status, message=message, error=error, result=result
+                self.job_id,
+                self.attempt,
+                status=status,
+                message=message,
+                notifier=self.runtime.notifier,
+                error=error,
+                result=result,
             )
         if done is None:
             logger.info(

@@ -24,9 +24,9 @@ from workhub.kernel.db import new_id
 from workhub.kernel.errors import AppError, Conflict, NotFound, ValidationFailed
 from workhub.kernel.events import publish
 from workhub.kernel.i18n import Msg
+from workhub.kernel.notifier import NotificationRequest, Notifier
 from workhub.kernel.pagination import decode_cursor, encode_cursor
 from workhub.kernel.services import Service
-from workhub.notifications.services import send_notification
 
 __all__ = ("ACTIVE", "RESULT_TTL", "TERMINAL", "Gone", "JobService")
 
@@ -226,10 +226,11 @@ class JobService(Service[Job]):
         *,
         status: str,
         message: str | None,
+        notifier: Notifier,
         error: str | None = None,
         result: tuple[Path, str, int] | None = None,
     ) -> schemas.Job | None:
-        """Complete or fail a running job, publish ``job.finished`` and notify its owner.
+        """Complete or fail a running job, publish ``job.finished`` and notify its owner through ``notifier``.
 
         ``result`` is the file already in place, its download name and size.
         None when run ``attempt`` no longer owns the job (cancelled in the
@@ -257,18 +258,20 @@ class JobService(Service[Job]):
             changes={"status": ["active", status], "progress": [None, job.progress]},
         )
         await publish(self.session, event)
-        await send_notification(
+        await notifier.send(
             self.session,
-            user_id=job.user_id,
-            kind="job_finished",
-            event_id=event.id,
-            params={
-                "job": Msg(f"job.kind.{job.kind}"),
-                "outcome": Msg(f"job.status.{status}"),
-                "message": message or error or "",
-            },
-            link=f"/jobs/{job.id}",  # the dashboard's page of the job, with its download
-            data={"job_id": str(job.id), "status": status},
+            NotificationRequest(
+                user_id=job.user_id,
+                kind="job_finished",
+                event_id=event.id,
+                params={
+                    "job": Msg(f"job.kind.{job.kind}"),
+                    "outcome": Msg(f"job.status.{status}"),
+                    "message": message or error or "",
+                },
+                link=f"/jobs/{job.id}",  # the dashboard's page of the job, with its download
+                data={"job_id": str(job.id), "status": status},
+            ),
         )
         return schema
 

@@ -26,6 +26,7 @@ from workhub.kernel.events import DomainEvent, TransactionListener
 from workhub.kernel.extensions import IdentityProvider, IntakeSource, NotificationChannel, SearchBackend
 from workhub.kernel.guards import AccessResolver
 from workhub.kernel.i18n import register_catalog
+from workhub.kernel.notifier import Notifier
 from workhub.kernel.realtime import (
     Broadcast,
     Broadcaster,
@@ -111,6 +112,14 @@ class Runtime:
         self.queue = queue
         self.plugin_settings: dict[str, Any] = {}
         self.broadcaster: Broadcaster = NullBroadcaster()
+        self._notifier: Notifier | None = None
+
+    @property
+    def notifier(self) -> Notifier:
+        """How a module notifies a user (the notifications module provides it; see :mod:`workhub.kernel.notifier`)."""
+        if self._notifier is None:
+            raise RuntimeError("no module provides notifications")
+        return self._notifier
 
 
 @dataclass(frozen=True)
@@ -162,6 +171,7 @@ class Registry:
     notification_channels: dict[str, NotificationChannel] = field(default_factory=dict)
     identity_providers: dict[str, IdentityProvider] = field(default_factory=dict)
     search_backend: SearchBackend | None = None
+    notifier: Notifier | None = None
     system_role_source: SystemRoleSource | None = None
     signup_role_source: SignupRoleSource | None = None
     health_checks: list[HealthCheck] = field(default_factory=list)
@@ -327,6 +337,12 @@ class Registry:
         """Replace the search backend (the last one set wins)."""
         self.search_backend = backend
 
+    def set_notifier(self, notifier: Notifier) -> None:
+        """Say how modules notify users (the notifications module; core only)."""
+        if not self._core:
+            raise PluginError("only core modules may provide notifications")
+        self.notifier = notifier
+
     def set_system_role_source(self, source: SystemRoleSource) -> None:
         """Say where a user's current system role is read (the accounts module; core only)."""
         if not self._core:
@@ -394,6 +410,7 @@ class Registry:
     def bind(self, runtime: Runtime) -> None:
         """Attach the live services (at start-up)."""
         runtime.plugin_settings = self.plugin_settings
+        runtime._notifier = self.notifier
         self._runtime = runtime
 
 

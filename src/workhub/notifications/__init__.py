@@ -10,25 +10,27 @@ from litestar.di import Provide
 
 from workhub.accounts.events import UserRoleChanged
 from workhub.kernel.plugins import Registry
+from workhub.notifications import subscribers as on
+from workhub.notifications.controllers import NotificationController, NotificationPreferenceController
+from workhub.notifications.delivery import DELIVER_JOB, deliver_to_channel
+from workhub.notifications.digests import DIGEST_CRON, send_due_digests
+from workhub.notifications.events import NotificationCreated, NotificationRead, NotificationsReadAll
+from workhub.notifications.services import RenderingNotifier
+from workhub.projects.events import InvitationCreated, MemberRemoved
+from workhub.tasks.events import CommentCreated, CommentUpdated, TaskCreated, TaskOverdue, TaskUpdated
 
 __all__ = ("NotificationsPlugin", "plugin")
 
 
 class NotificationsPlugin:
-    """Registers the notification routes, texts, subscribers, live push and channel delivery."""
+    """Registers the notification routes, texts, subscribers, live push, channel delivery and the notifier."""
 
     name = "notifications"
     settings: type[msgspec.Struct] | None = None
 
     def setup(self, registry: Registry, settings: Any) -> None:
-        """Subscribe to the events that notify someone."""
-        from workhub.notifications import subscribers as on
-        from workhub.notifications.controllers import NotificationController, NotificationPreferenceController
-        from workhub.notifications.delivery import DELIVER_JOB, deliver_to_channel
-        from workhub.notifications.events import NotificationCreated, NotificationRead, NotificationsReadAll
-        from workhub.projects.events import InvitationCreated, MemberRemoved
-        from workhub.tasks.events import CommentCreated, CommentUpdated, TaskCreated, TaskOverdue, TaskUpdated
-
+        """Provide the notifier other modules use; subscribe to the events that notify someone."""
+        registry.set_notifier(RenderingNotifier())
         registry.add_messages(Path(__file__).with_name("locales"))
         registry.add_routes(NotificationController, NotificationPreferenceController)
         registry.add_dependency(
@@ -47,8 +49,6 @@ class NotificationsPlugin:
         registry.add_job(deliver_to_channel, name=DELIVER_JOB)
         for event in (NotificationCreated, NotificationRead, NotificationsReadAll):
             registry.add_broadcast(event, rooms=lambda e: [f"user:{e.user_id}"])
-        from workhub.notifications.digests import DIGEST_CRON, send_due_digests
-
         registry.add_cron(send_due_digests, DIGEST_CRON)
 
 

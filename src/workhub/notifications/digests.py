@@ -26,14 +26,14 @@ import msgspec
 from sqlalchemy import exists, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from workhub.accounts.services import digest_recipients
+from workhub.accounts.api import digest_recipients
 from workhub.kernel.clock import clock
 from workhub.kernel.context import Actor, acting_as
 from workhub.kernel.db import new_id, session_scope
 from workhub.kernel.i18n import Msg, translate
 from workhub.notifications.digest_models import DigestSent
 from workhub.notifications.services import send_notification
-from workhub.tasks.digest_queries import DigestItem, DigestSections, DigestWindow, digest_sections
+from workhub.tasks.api import DigestItem, DigestSections, DigestWindow, digest_sections
 
 if TYPE_CHECKING:
     from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig

@@ -12,7 +12,7 @@ they chose.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -21,12 +21,13 @@ from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from sqlalchemy import DateTime, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
-from workhub.accounts.services import UserService
+from workhub.accounts.api import UserService
 from workhub.kernel.clock import clock
 from workhub.kernel.db import new_id
 from workhub.kernel.errors import FieldError, NotFound, ValidationFailed
 from workhub.kernel.events import publish, publish_many
 from workhub.kernel.i18n import all_messages, translate
+from workhub.kernel.notifier import NotificationRequest, Profile
 from workhub.kernel.pagination import decode_cursor, encode_cursor
 from workhub.kernel.services import Service
 from workhub.notifications import schemas
@@ -41,12 +42,11 @@ from workhub.notifications.models import Notification, NotificationPreference
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from workhub.accounts.schemas import User
-
 __all__ = (
     "NotificationRequest",
     "NotificationService",
     "PreferenceService",
+    "RenderingNotifier",
     "known_kinds",
     "render",
     "send_notification",
@@ -66,18 +66,6 @@ _INSERT_NOTIFICATIONS = text(
 """Any number of notifications in one statement with a parameter per column; a repeated
 (event, user) pair is left out and not returned."""
 _json = msgspec.json.Encoder()
-
-
-@dataclass(frozen=True)
-class NotificationRequest:
-    """One notification to send: to whom, which kind, for which event, with which text parameters."""
-
-    user_id: UUID
-    kind: str
-    event_id: UUID
-    params: Mapping[str, object] = field(default_factory=dict)
-    link: str | None = None
-    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -416,14 +404,16 @@ async def send_notification(
     pushed to the user at once and delivered to the channels they chose for
     ``kind`` after the caller's transaction commits.
     """
-    request = NotificationRequest(user_id, kind, event_id, params or {}, link, data or {})
+    request = NotificationRequest(
+        user_id=user_id, kind=kind, event_id=event_id, params=params or {}, link=link, data=data or {}
+    )
     return bool(await send_notifications(session, [request]))
 
 
 async def send_notifications(
     session: AsyncSession,
     requests: Sequence[NotificationRequest],
-    profiles: Mapping[UUID, User] | None = None,
+    profiles: Mapping[UUID, Profile] | None = None,
 ) -> int:
     """:func:`send_notification` for many at once (a reminder run): three statements in all.
 
@@ -444,3 +434,24 @@ async def send_notifications(
             )
         )
     return await NotificationService(session=session).notify_many(rendered)
+
+
+class RenderingNotifier:
+    """The :class:`~workhub.kernel.notifier.Notifier` this module provides to the others at setup.
+
+    Modules below this one (tasks' reminders, chat mentions, finished jobs)
+    notify through it, so they never import this module.
+    """
+
+    async def send(self, session: AsyncSession, request: NotificationRequest) -> bool:
+        """:func:`send_notification` of one request."""
+        return bool(await send_notifications(session, [request]))
+
+    async def send_many(
+        self,
+        session: AsyncSession,
+        requests: Sequence[NotificationRequest],
+        profiles: Mapping[UUID, Profile] | None = None,
+    ) -> int:
+        """:func:`send_notifications`."""
+        return await send_notifications(session, requests, profiles)

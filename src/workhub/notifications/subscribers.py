@@ -19,16 +19,15 @@ from zoneinfo import ZoneInfo
 
 from advanced_alchemy.exceptions import NotFoundError
 
-from workhub.accounts.services import UserService
+from workhub.accounts.api import UserService
 from workhub.kernel.db import session_scope
 from workhub.kernel.errors import NotFound
 from workhub.kernel.i18n import Msg, translate
 from workhub.notifications.delivery import DELIVER_JOB
 from workhub.notifications.mentions import mentioned
 from workhub.notifications.services import PreferenceService, send_notification
-from workhub.projects.services import MemberService, ProjectService
-from workhub.tasks.queries import TaskReader
-from workhub.tasks.services import CommentService, TaskService
+from workhub.projects.api import MemberService, ProjectService
+from workhub.tasks.api import CommentService, TaskReader, TaskService
 
 if TYPE_CHECKING:
     from datetime import datetime

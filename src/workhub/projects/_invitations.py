@@ -20,7 +20,7 @@ from uuid import UUID
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from sqlalchemy import select
 
-from workhub.accounts.services import UserService, normalise_email
+from workhub.accounts.api import UserService, normalise_email
 from workhub.kernel.clock import clock
 from workhub.kernel.db import new_id
 from workhub.kernel.errors import Conflict, Forbidden, NotFound

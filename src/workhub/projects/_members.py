@@ -16,7 +16,7 @@ from advanced_alchemy.filters import CollectionFilter
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from sqlalchemy import func, select
 
-from workhub.accounts.services import UserService
+from workhub.accounts.api import UserService
 from workhub.kernel.errors import Conflict, NotFound, ValidationFailed
 from workhub.kernel.events import publish
 from workhub.kernel.pagination import decode_cursor, encode_cursor

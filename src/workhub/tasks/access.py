@@ -31,7 +31,7 @@ from uuid import UUID
 
 from workhub.kernel.db import driver_connection
 from workhub.kernel.guards import Access
-from workhub.projects.services import project_access_sql
+from workhub.projects.api import project_access_sql
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

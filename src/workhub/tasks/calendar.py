@@ -20,7 +20,7 @@ import msgspec
 
 from workhub.kernel.clock import clock
 from workhub.kernel.db import driver_connection
-from workhub.projects.services import project_access_sql
+from workhub.projects.api import project_access_sql
 from workhub.tasks.calendar_schemas import Calendar, CalendarItem
 from workhub.tasks.queries import OPEN, TaskQuery
 

@@ -13,19 +13,20 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_304_NOT_MODIFIED
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workhub.accounts.services import UserService
+from workhub.accounts.api import UserService
 from workhub.kernel.context import current_context
 from workhub.kernel.errors import FieldError, ValidationFailed
 from workhub.kernel.i18n import translate
 from workhub.kernel.openapi import problems
 from workhub.kernel.ratelimit import RateLimiter
 from workhub.kernel.security import CurrentUser, hash_token
-from workhub.projects.services import ProjectService
+from workhub.projects.api import ProjectService
 from workhub.settings import Settings
 from workhub.tasks import calendar_schemas as schemas
 from workhub.tasks.calendar import MAX_RANGE, calendar_range, feed_tasks
-from workhub.tasks.controllers import MOMENT_SCHEMA, parse_moment, provide_task_filters, resolve_moments
+from workhub.tasks.controllers import MOMENT_SCHEMA, request_zone
 from workhub.tasks.feeds import FeedService, feed_invalid, feed_version, not_modified
+from workhub.tasks.filters import parse_moment, parse_task_filters, resolve_moments
 from workhub.tasks.ics import render_feed
 
 __all__ = ("CalendarController", "CalendarFeedController")
@@ -104,15 +105,17 @@ class CalendarController(Controller):
         first, last = parse_moment("from", start, errors), parse_moment("to", end, errors)
         if errors:
             raise ValidationFailed("Some query parameters are not valid.", errors=errors)
-        begin, finish = await resolve_moments(request, first, last)
+        zone = request_zone(request)
+        begin, finish = await resolve_moments(first, last, zone)
         assert begin is not None and finish is not None
         if finish <= begin or finish - begin > MAX_RANGE:
             message = "`to` must be after `from`, at most 366 days later."
             raise ValidationFailed(
                 message, code="invalid_range", errors=[FieldError(field="to", message=message)]
             )
-        filters = await provide_task_filters(
-            request,
+        filters = await parse_task_filters(
+            request.user.id,
+            zone,
             assignee=assignee,
             creator=creator,
             project=project,

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
@@ -15,29 +12,20 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workhub.accounts.services import UserService
+from workhub.accounts.api import UserService
 from workhub.kernel.db import request_session
-from workhub.kernel.errors import FieldError, ValidationFailed
 from workhub.kernel.guards import get_access, pending_access, requires
 from workhub.kernel.pagination import MAX_LIMIT
 from workhub.kernel.permissions import Action
 from workhub.kernel.security import CurrentUser
 from workhub.tasks import schemas
-from workhub.tasks.queries import SORT_FIELDS, TaskFilters, TaskReader
+from workhub.tasks.filters import ZoneSource, parse_task_filters
+from workhub.tasks.queries import TaskFilters, TaskReader
 from workhub.tasks.services import CommentService, TaskService
 
-__all__ = (
-    "MOMENT_SCHEMA",
-    "CommentController",
-    "TaskController",
-    "parse_moment",
-    "provide_task_filters",
-    "resolve_moments",
-)
+__all__ = ("MOMENT_SCHEMA", "CommentController", "TaskController", "provide_task_filters", "request_zone")
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="Page size (at most 200)")]
-_SORTS = frozenset(SORT_FIELDS) | {f"-{name}" for name in SORT_FIELDS}
-_STATUS_FILTERS = (*schemas.STATUSES, "overdue")
 
 SORT_DESCRIPTION = (
     "Order of the list: `number`, `deadline`, `priority` (low → urgent), `updated` or "
@@ -49,96 +37,23 @@ SORT_DESCRIPTION = (
 )
 
 
-def _user_ref(
-    name: str, value: str | None, me: UUID, errors: list[FieldError], *, allow_none: bool
-) -> tuple[UUID | None, bool]:
-    """``me``, a user id, or (when allowed) ``none``; returns the id and whether ``none`` was asked."""
-    if value is None:
-        return None, False
-    text = value.strip().lower()
-    if text == "me":
-        return me, False
-    if allow_none and text == "none":
-        return None, True
-    try:
-        return UUID(text), False
-    except ValueError:
-        choices = "'me', 'none' or a user id" if allow_none else "'me' or a user id"
-        errors.append(FieldError(field=name, message=f"Expected {choices}."))
-        return None, False
-
-
-def _choices(name: str, value: str | None, allowed: tuple[str, ...], errors: list[FieldError]) -> set[str]:
-    """Comma-separated values, each one of ``allowed``."""
-    if value is None:
-        return set()
-    picked = {part.strip() for part in value.split(",") if part.strip()}
-    unknown = sorted(picked - set(allowed))
-    if unknown or not picked:
-        errors.append(
-            FieldError(
-                field=name, message=f"Unknown value(s) {', '.join(unknown)}; use {', '.join(allowed)}."
-            )
-        )
-    return picked
-
-
-_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 MOMENT_SCHEMA: dict[str, Any] = {
     "one_of": [
         Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME),
         Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE),
     ]
 }
-"""``schema_extra`` of a query parameter that takes a time or a date alone (see :func:`parse_moment`)."""
-_MOMENT_FORMS = "Expected a time (2026-12-05T18:00:00+03:00) or a date (2026-12-05)."
+"""``schema_extra`` of a query parameter that takes a time or a date alone (see :func:`~workhub.tasks.filters.parse_moment`)."""
 
 
-def parse_moment(name: str, raw: str | None, errors: list[FieldError]) -> datetime | date | None:
-    """A bound of a time filter: an ISO 8601 time (UTC if no zone is given) or a date alone.
+def request_zone(request: Request[CurrentUser, Any, Any]) -> ZoneSource:
+    """The caller's time zone, read from their profile (one query) if a filter needs it."""
 
-    A date is left as it is: which instant it means depends on the caller's
-    time zone and on the side of the range (:func:`resolve_moments`).
-    Anything else adds an error naming ``name``, the parameter the caller sent.
-    """
-    if raw is None:
-        return None
-    text = raw.strip()
-    try:
-        if _DATE_ONLY.fullmatch(text):
-            return date.fromisoformat(text)
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        errors.append(FieldError(field=name, message=_MOMENT_FORMS))
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-async def resolve_moments(
-    request: Request[Any, Any, Any], start: datetime | date | None, end: datetime | date | None
-) -> tuple[datetime | None, datetime | None]:
-    """``[start, end)`` as times; a date alone is a whole day in the caller's time zone.
-
-    As a lower bound a date is the midnight that starts it; as an upper
-    (exclusive) bound, the midnight that ends it, so the day is included.
-    The zone is looked up only when a date needs it (a job's caller carries
-    it; a request's is read from the profile, one query).
-    """
-    if isinstance(start, datetime | None) and isinstance(end, datetime | None):
-        return start, end
-    name: str | None = getattr(request.user, "timezone", None)
-    if name is None:
+    async def zone() -> str:
         profile = await UserService(session=request_session(request)).find_profile(request.user.id)
-        name = profile.timezone if profile is not None else "UTC"
-    zone = ZoneInfo(name)
+        return profile.timezone if profile is not None else "UTC"
 
-    def edge(value: datetime | date | None, *, after: bool) -> datetime | None:
-        if value is None or isinstance(value, datetime):
-            return value
-        day = value + timedelta(days=1) if after else value
-        return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
-
-    return edge(start, after=False), edge(end, after=True)
+    return zone
 
 
 async def provide_task_filters(
@@ -186,40 +101,19 @@ async def provide_task_filters(
     limit: Limit = 50,
     cursor: Annotated[str | None, QueryParameter(description="`next_cursor` of the previous page")] = None,
 ) -> TaskFilters:
-    """Parse the list filters shared by the project and cross-project lists; all bad ones in one 422."""
-    errors: list[FieldError] = []
-    me = request.user.id
-    assignee_id, unassigned = _user_ref("assignee", assignee, me, errors, allow_none=True)
-    creator_id, _ = _user_ref("creator", creator, me, errors, allow_none=False)
-    statuses = _choices("status", status, _STATUS_FILTERS, errors)
-    priorities = _choices("priority", priority, schemas.PRIORITIES, errors)
-    labels = tuple(dict.fromkeys(p.strip() for raw in label or [] for p in raw.split(",") if p.strip()))
-    if any(len(name) > 50 for name in labels):
-        errors.append(FieldError(field="label", message="A label has at most 50 characters."))
-    if sort is not None and sort not in _SORTS:
-        errors.append(FieldError(field="sort", message=f"Use one of {', '.join(sorted(_SORTS))}."))
-    start, end = await resolve_moments(
-        request,
-        parse_moment("deadline_from", deadline_from, errors),
-        parse_moment("deadline_to", deadline_to, errors),
-    )
-    if start is not None and end is not None and start > end:
-        errors.append(FieldError(field="deadline_to", message="deadline_to is before deadline_from."))
-    text = q.strip() if q else None
-    if errors:
-        raise ValidationFailed("Some query parameters are not valid.", errors=errors)
-    return TaskFilters(
-        project_id=project,
-        assignee_id=assignee_id,
-        unassigned=unassigned,
-        creator_id=creator_id,
-        statuses=frozenset(statuses - {"overdue"}),
-        overdue="overdue" in statuses,
-        labels=labels,
-        priorities=frozenset(priorities),
-        deadline_from=start,
-        deadline_to=end,
-        q=text or None,
+    """The list filters shared by the project and cross-project lists (:func:`~workhub.tasks.filters.parse_task_filters`)."""
+    return await parse_task_filters(
+        request.user.id,
+        request_zone(request),
+        assignee=assignee,
+        creator=creator,
+        project=project,
+        status=status,
+        label=label,
+        priority=priority,
+        deadline_from=deadline_from,
+        deadline_to=deadline_to,
+        q=q,
         sort=sort,
         limit=limit,
         cursor=cursor,

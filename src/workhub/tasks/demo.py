@@ -13,7 +13,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workhub.kernel.clock import clock
-from workhub.projects.services import ProjectService
+from workhub.projects.api import ProjectService
 from workhub.tasks import schemas
 from workhub.tasks.services import CommentService, TaskService
 

@@ -17,7 +17,7 @@ from uuid import UUID
 import msgspec
 
 from workhub.kernel.db import driver_connection
-from workhub.projects.services import project_access_sql
+from workhub.projects.api import project_access_sql
 from workhub.tasks.queries import OPEN
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from uuid import UUID
 
 from workhub.kernel.clock import clock
 from workhub.kernel.db import driver_connection
-from workhub.projects.services import member_projects_sql, project_access_sql
+from workhub.projects.api import member_projects_sql, project_access_sql
 from workhub.tasks.queries import TaskFilters, TaskQuery, row_to_task
 
 if TYPE_CHECKING:

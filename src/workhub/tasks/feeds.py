@@ -26,7 +26,7 @@ from workhub.kernel.events import publish
 from workhub.kernel.permissions import can_read
 from workhub.kernel.security import hash_token, new_token
 from workhub.kernel.services import Service
-from workhub.projects.services import resolve_project_access
+from workhub.projects.api import resolve_project_access
 from workhub.tasks import calendar_schemas as schemas
 from workhub.tasks.events import CalendarFeedCreated, CalendarFeedRevoked
 from workhub.tasks.models import CalendarFeed

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from workhub.accounts.services import UserService
+from workhub.accounts.api import UserService
 from workhub.kernel.i18n import LOCALES, translate
-from workhub.projects.services import ProjectService
+from workhub.projects.api import ProjectService
 from workhub.tasks import schemas
 from workhub.tasks.services import TaskService
 

@@ -40,7 +40,7 @@ from workhub.kernel.clock import clock
 from workhub.kernel.context import Actor, acting_as
 from workhub.kernel.db import session_scope
 from workhub.kernel.events import publish_many
-from workhub.projects.services import project_access_sql
+from workhub.projects.api import project_access_sql
 from workhub.tasks.events import TaskOverdue
 from workhub.tasks.queries import row_to_task
 

@@ -26,7 +26,7 @@ from workhub.kernel.db import driver_connection
 from workhub.kernel.errors import NotFound, ValidationFailed
 from workhub.kernel.guards import Access
 from workhub.kernel.pagination import decode_cursor, encode_cursor
-from workhub.projects.services import member_projects_sql, project_access_sql
+from workhub.projects.api import member_projects_sql, project_access_sql
 from workhub.tasks import schemas
 
 if TYPE_CHECKING:

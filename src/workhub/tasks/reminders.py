@@ -33,16 +33,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import DateTime, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
+from workhub.accounts.api import UserService
 from workhub.accounts.events import UserUpdated
-from workhub.accounts.services import UserService
 from workhub.kernel.clock import clock
 from workhub.kernel.context import Actor, acting_as
 from workhub.kernel.db import new_id, session_scope
 from workhub.kernel.errors import Conflict, FieldError, NotFound, ValidationFailed
 from workhub.kernel.events import publish
 from workhub.kernel.i18n import Msg
-from workhub.notifications.services import NotificationRequest, send_notifications
-from workhub.projects.services import project_access_sql
+from workhub.kernel.notifier import NotificationRequest
+from workhub.projects.api import project_access_sql
 from workhub.tasks import schemas
 from workhub.tasks.events import (
     TaskCreated,
@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from workhub.kernel.notifier import Notifier
     from workhub.kernel.plugins import Registry, Runtime
 
 __all__ = (
@@ -291,7 +292,7 @@ _UNMARK = text(
 
 
 async def _deliver_batch(
-    session: AsyncSession, now: datetime, window: timedelta, limit: int
+    session: AsyncSession, notifier: Notifier, now: datetime, window: timedelta, limit: int
 ) -> tuple[int, int]:
     """Handle up to ``limit`` due reminders in the session's transaction.
 
@@ -345,7 +346,7 @@ async def _deliver_batch(
                 },
             )
         )
-    await send_notifications(session, notices, profiles)  # all of the batch in three statements
+    await notifier.send_many(session, notices, profiles)  # all of the batch in three statements
     if skipped:
         await session.execute(_UNMARK, {"ids": skipped, "skipped_at": now, "now": now})
     if changed:
@@ -358,18 +359,19 @@ async def _deliver_batch(
 
 async def deliver_due_reminders(
     db: SQLAlchemyAsyncConfig,
+    notifier: Notifier,
     *,
     now: datetime | None = None,
     window: timedelta = timedelta(minutes=15),
     batch: int = BATCH,
 ) -> int:
-    """Send (or skip, when more than ``window`` late) every reminder due at ``now``; returns how many."""
+    """Send through ``notifier`` (or skip, when more than ``window`` late) every reminder due at ``now``; returns how many."""
     now = now or clock.now()
     handled = 0
     with acting_as(ACTOR):
         while True:
             async with session_scope(db) as session:
-                taken, dealt_with = await _deliver_batch(session, now, window, batch)
+                taken, dealt_with = await _deliver_batch(session, notifier, now, window, batch)
             handled += taken
             if taken < batch or not dealt_with:  # all done, or only rows waiting for a replan
                 return handled
@@ -380,7 +382,7 @@ async def deliver_reminders(ctx: dict[str, Any]) -> int:
     registry: Registry = ctx["registry"]
     runtime = registry.runtime
     window = timedelta(minutes=runtime.settings.reminder_window_minutes)
-    return await deliver_due_reminders(runtime.db, window=window)
+    return await deliver_due_reminders(runtime.db, runtime.notifier, window=window)
 
 
 # --- the routes' service -------------------------------------------------------------------

@@ -26,7 +26,7 @@ from workhub.kernel.errors import Conflict, FieldError, Forbidden, NotFound, Val
 from workhub.kernel.events import publish, publish_many
 from workhub.kernel.pagination import decode_cursor, encode_cursor
 from workhub.kernel.services import Service
-from workhub.projects.services import ProjectService, project_access
+from workhub.projects.api import ProjectService, project_access
 from workhub.tasks import schemas
 from workhub.tasks.events import (
     CommentCreated,

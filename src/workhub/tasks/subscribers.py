@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from uuid import uuid5
 
-from workhub.accounts.services import UserService
+from workhub.accounts.api import UserService
 from workhub.kernel.clock import clock
 from workhub.kernel.i18n import Msg
-from workhub.notifications.services import NotificationRequest, send_notifications
+from workhub.kernel.notifier import NotificationRequest
+from workhub.projects.api import ProjectService
 from workhub.projects.events import MemberRemoved
-from workhub.projects.services import ProjectService
 from workhub.tasks.reminders import release_unassigned
 from workhub.tasks.services import TaskService
 
@@ -26,30 +26,42 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from workhub.kernel.events import DomainEvent
+    from workhub.kernel.events import DomainEvent, TransactionListener
+    from workhub.kernel.notifier import Notifier
+    from workhub.kernel.plugins import Registry
     from workhub.tasks import schemas
 
-__all__ = ("LIST_LIMIT", "unassign_former_member")
+__all__ = ("LIST_LIMIT", "unassign_former_members")
 
 LIST_LIMIT = 20
 """Tasks named in the owners' notification; the rest are counted ("…and 5 more")."""
 
 
-async def unassign_former_member(session: AsyncSession, events: Sequence[DomainEvent]) -> None:
-    """Transaction listener: a former member's open tasks in the project are unassigned with the removal.
+def unassign_former_members(registry: Registry) -> TransactionListener:
+    """The transaction listener that unassigns a former member's open tasks in the project with the removal.
 
     The ``task.updated`` events carry the actor of the removal (the owner who
-    removed them, or the member who left), as does their audit record.
+    removed them, or the member who left), as does their audit record. The
+    owners are told through ``registry.notifier``, read when a removal
+    happens (the notifications module provides it after this one's setup).
     """
-    for event in events:
-        if isinstance(event, MemberRemoved) and event.project_id is not None:
-            tasks = await TaskService(session=session).unassign_member(event.project_id, event.user_id)
-            if tasks:
-                await release_unassigned(session, [t.id for t in tasks], clock.now())
-                await _tell_owners(session, event, tasks)
+
+    async def unassign_former_member(session: AsyncSession, events: Sequence[DomainEvent]) -> None:
+        for event in events:
+            if isinstance(event, MemberRemoved) and event.project_id is not None:
+                tasks = await TaskService(session=session).unassign_member(event.project_id, event.user_id)
+                if tasks:
+                    await release_unassigned(session, [t.id for t in tasks], clock.now())
+                    if registry.notifier is None:
+                        raise RuntimeError("no module provides notifications")
+                    await _tell_owners(session, registry.notifier, event, tasks)
+
+    return unassign_former_member
 
 
-async def _tell_owners(session: AsyncSession, event: MemberRemoved, tasks: list[schemas.Task]) -> None:
+async def _tell_owners(
+    session: AsyncSession, notifier: Notifier, event: MemberRemoved, tasks: list[schemas.Task]
+) -> None:
     """One notification to each owner of the project, naming the tasks that need someone new.
 
     The owner who made the removal is told too: it is the list of what to reassign.
@@ -79,7 +91,7 @@ async def _tell_owners(session: AsyncSession, event: MemberRemoved, tasks: list[
         "count": len(tasks),
         "task_ids": [str(t.id) for t in tasks],
     }
-    await send_notifications(
+    await notifier.send_many(
         session,
         [
             NotificationRequest(

@@ -251,7 +251,7 @@ async def test_a_newer_run_takes_over_and_the_older_one_stops(team: Team, jobs_d
         await Progress(runtime, job_id, second.attempts).set(20, force=True)
         async with app.state.db_config.get_session() as session:
             late = await JobService(session=session).finish(
-                job_id, first.attempts, status="completed", message=None
+                job_id, first.attempts, status="completed", message=None, notifier=runtime.notifier
             )
             await session.commit()
         return first.attempts, second.attempts, older_stopped, late

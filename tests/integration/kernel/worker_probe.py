@@ -46,11 +46,11 @@ async def nap(ctx: dict[str, Any], *, tag: str, first: float, later: float = 0.0
     await _client().rpush(NAP_FINISHED, f"{tag}:{attempt}")  # type: ignore[misc]
 
 
-def _pause_reminder_delivery() -> None:
-    """Wrap the notification call of reminder delivery with a report and an optional pause."""
-    from workhub.tasks import reminders
-
-    original = reminders.send_notifications
+def _pause_reminder_delivery(registry: Registry) -> None:
+    """Wrap the notifier's batch call (reminder delivery's) with a report and an optional pause."""
+    notifier = registry.notifier
+    assert notifier is not None
+    original = notifier.send_many
 
     async def send_and_maybe_pause(session: Any, requests: Any, profiles: Any = None) -> int:
         result = await original(session, requests, profiles)
@@ -60,7 +60,7 @@ def _pause_reminder_delivery() -> None:
             await asyncio.sleep(3600)  # killed here, mid-transaction
         return result
 
-    reminders.send_notifications = send_and_maybe_pause  # type: ignore[assignment]
+    notifier.send_many = send_and_maybe_pause  # type: ignore[method-assign]
 
 
 class WorkerProbe:
@@ -72,7 +72,7 @@ class WorkerProbe:
     def setup(self, registry: Registry, settings: Any) -> None:
         """Add the job; patch reminder delivery (this process only)."""
         registry.add_job(nap)
-        _pause_reminder_delivery()
+        _pause_reminder_delivery(registry)
 
 
 plugin = WorkerProbe()

@@ -178,9 +178,9 @@ async def test_no_reminder_reaches_a_removed_member(board: Board, deliver: Deliv
     assert [(r["origin"], r["user_id"], r["remind_at"]) for r in after.json()] == [("task", None, None)]
 
     await deliver()
-    db = board.client.app.state.db_config
+    db, notifier = board.client.app.state.db_config, board.client.app.state.registry.runtime.notifier
     clock.shift(timedelta(days=3))
-    await in_app(board.client, lambda: deliver_due_reminders(db, window=timedelta(days=4)))
+    await in_app(board.client, lambda: deliver_due_reminders(db, notifier, window=timedelta(days=4)))
     assert await notes(board, board.editor.id, "reminder") == []
 
 

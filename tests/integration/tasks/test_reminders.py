@@ -32,8 +32,8 @@ def at(moment: datetime) -> str:
 
 async def run_delivery(board: Board, *, batch: int = 200) -> int:
     """One run of the reminder cron job, in the app."""
-    db = board.client.app.state.db_config
-    return await in_app(board.client, lambda: deliver_due_reminders(db, window=WINDOW, batch=batch))
+    db, notifier = board.client.app.state.db_config, board.client.app.state.registry.runtime.notifier
+    return await in_app(board.client, lambda: deliver_due_reminders(db, notifier, window=WINDOW, batch=batch))
 
 
 async def reminders(board: Board, task: dict[str, Any], by: Any = None) -> list[dict[str, Any]]:
@@ -177,13 +177,13 @@ async def test_two_pickers_at_once_deliver_each_reminder_exactly_once(board: Boa
         await board.create(title=f"T{n}", deadline=at(deadline), assignee_id=str(board.editor.id))
     await deliver()
     clock.shift(timedelta(days=1, minutes=1))
-    db = board.client.app.state.db_config
+    db, notifier = board.client.app.state.db_config, board.client.app.state.registry.runtime.notifier
 
     async def two_workers() -> list[int]:
         return list(
             await asyncio.gather(
-                deliver_due_reminders(db, window=WINDOW, batch=4),
-                deliver_due_reminders(db, window=WINDOW, batch=4),
+                deliver_due_reminders(db, notifier, window=WINDOW, batch=4),
+                deliver_due_reminders(db, notifier, window=WINDOW, batch=4),
             )
         )
 
