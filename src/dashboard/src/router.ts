@@ -28,6 +28,7 @@ export const routes: RouteRecordRaw[] = [
   { path: "/projects/:projectId/board", name: "board", component: () => import("@/views/BoardView.vue"), meta: { title: "projects.board" } },
   { path: "/projects/:projectId/list", name: "project-tasks", component: () => import("@/views/TaskListView.vue"), meta: { title: "projects.list" } },
   { path: "/projects/:projectId/settings", name: "project-settings", component: () => import("@/views/ProjectSettingsView.vue"), meta: { title: "projects.settings" } },
+  { path: "/projects/:projectId/inbound", name: "project-inbound", component: () => import("@/views/InboundView.vue"), meta: { title: "inbound.title" } },
   { path: "/projects/:projectId/channels/:channelId?", name: "chat", component: () => import("@/views/ChatView.vue"), meta: { title: "projects.chat" } },
   { path: "/tasks", name: "tasks", component: () => import("@/views/TaskListView.vue"), meta: { title: "nav.myTasks" } },
   { path: "/tasks/:taskId", name: "task", component: () => import("@/views/TaskView.vue"), meta: { title: "tasks.task" } },

@@ -12,6 +12,7 @@ describe("settings abilities", () => {
       manageInvitations: true,
       archive: true,
       leave: true,
+      manageIntegrations: true,
     });
   });
 
@@ -24,6 +25,7 @@ describe("settings abilities", () => {
         manageInvitations: false,
         archive: false,
         leave: true,
+        manageIntegrations: false,
       });
     }
   });
@@ -36,6 +38,7 @@ describe("settings abilities", () => {
       manageInvitations: false,
       archive: true,
       leave: true,
+      manageIntegrations: false,
     });
   });
 
@@ -47,6 +50,7 @@ describe("settings abilities", () => {
       manageInvitations: false,
       archive: false,
       leave: false,
+      manageIntegrations: false,
     });
     expect(settingsAbilities(null, false, false).seeMembers).toBe(false);
   });

@@ -13,3 +13,6 @@ export type Comment = S["Comment"];
 export type Notification = S["Notification"];
 export type Invitation = S["Invitation"];
 export type Job = S["Job"];
+export type ProjectPlugin = S["ProjectPlugin"];
+export type Inbound = S["InboundView"];
+export type InboundStatus = Inbound["status"];

@@ -24,6 +24,8 @@ export interface SettingsAbilities {
   archive: boolean;
   /** Leave the project (any member, archived or not). */
   leave: boolean;
+  /** Turn plugins on and configure them (owners; not in an archived project, which answers 409). */
+  manageIntegrations: boolean;
 }
 
 /**
@@ -40,5 +42,6 @@ export function settingsAbilities(role: ProjectRole | null, archived: boolean, i
     manageInvitations: writable,
     archive: owner,
     leave: role !== null,
+    manageIntegrations: writable,
   };
 }
