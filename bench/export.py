@@ -69,14 +69,14 @@ async def _make_admin(database_url: str, user_id: UUID) -> None:
 
 async def _start_job(database_url: str, user_id: UUID) -> UUID:
     """What ``POST /api/v1/jobs`` does: the row and its ``job.created`` event, committed together."""
-    from workhub.app import prepare_registry
     from workhub.jobs.services import JobService
     from workhub.kernel.context import Actor, acting_as
-    from workhub.kernel.db import build_db_config, session_scope
+    from workhub.kernel.db import session_scope
+    from workhub.process import build_registry, process_db_config
     from workhub.settings import Settings
 
-    prepare_registry(Settings(env="dev", database_url=database_url, redis_url="redis://unused", plugins=""))
-    config = build_db_config(database_url, pool_size=1)
+    settings = Settings(env="dev", database_url=database_url, redis_url="redis://unused", plugins="")
+    config = process_db_config(settings, build_registry(settings), pool_size=1)
     try:
         with acting_as(Actor(kind="user", id=user_id)):
             async with session_scope(config) as session:

@@ -115,10 +115,8 @@ def _asyncpg_sql(sql: str) -> str:
 
 
 async def _run(url: str, *, due: int, rounds: int) -> dict[str, Any]:
-    from workhub.app import build_registry
-    from workhub.kernel.db import build_db_config
-    from workhub.kernel.events import set_transaction_listeners
     from workhub.kernel.heap import freeze_startup_objects
+    from workhub.process import build_registry, process_db_config
     from workhub.settings import Settings
     from workhub.tasks.overdue import SWEEP_SQL, mark_overdue
     from workhub.tasks.reminders import BATCH, PICK_SQL, deliver_due_reminders
@@ -127,8 +125,7 @@ async def _run(url: str, *, due: int, rounds: int) -> dict[str, Any]:
     registry = build_registry(settings, plugins=[])
     notifier = registry.notifier
     assert notifier is not None
-    set_transaction_listeners(registry.transaction_listeners)  # audit rows, as in production
-    db = build_db_config(url, pool_size=2)
+    db = process_db_config(settings, registry, pool_size=2)  # its sessions write audit rows, as in production
     freeze_startup_objects()  # as `workhub worker` does once it is up
     conn = await asyncpg.connect(_dsn(url))
     result: dict[str, Any] = {"due": due, "rounds": rounds}

@@ -31,6 +31,8 @@ from tests.support import Api, Deliver, in_app  # noqa: E402  (after the environ
 from workhub.app import create_app  # noqa: E402
 from workhub.kernel.clock import clock  # noqa: E402
 from workhub.kernel.embedded import start_postgres, start_redis, stop_server  # noqa: E402
+from workhub.kernel.i18n import Catalog, use_catalog, using  # noqa: E402
+from workhub.process import build_registry  # noqa: E402
 from workhub.settings import Settings  # noqa: E402
 
 TIME_SENSITIVE = re.compile(r"\bclock\b|datetime|time\.time\(|\b20\d\d-[01]\d-[0-3]\d")
@@ -68,6 +70,19 @@ def restore_clock() -> Iterator[None]:
     """Tests that move the clock leave it where the run started it."""
     yield
     clock.reset()
+
+
+@pytest.fixture(scope="session")
+def core_messages() -> Catalog:
+    """The texts of a process built with the core registry (no plugins)."""
+    return build_registry(Settings(env="test"), plugins=[]).messages
+
+
+@pytest.fixture(autouse=True)
+def core_texts(core_messages: Catalog) -> Iterator[None]:
+    """A test translates as a process with the core registry does (an app's requests and jobs use their own)."""
+    with using(core_messages):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -191,6 +206,7 @@ def deliver_for(client: AsyncTestClient[Any]) -> Deliver:
 
         async def startup(ctx: Any) -> None:
             ctx["registry"] = registry
+            use_catalog(registry.messages)  # as build_worker's start-up does
 
         worker = Worker(
             app.state.queue.saq,

@@ -12,7 +12,7 @@ import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from itertools import count
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from litestar.testing import AsyncTestClient
@@ -20,6 +20,11 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from workhub.accounts.models import User
+from workhub.kernel.db import build_db_config
+from workhub.kernel.i18n import using
+
+if TYPE_CHECKING:
+    from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 
 PASSWORD = "correct horse battery"
 T = TypeVar("T")
@@ -126,8 +131,27 @@ def server_env(settings: Any, **extra: str) -> dict[str, str]:
 
 
 async def in_app(client: AsyncTestClient[Any], fn: Callable[[], Awaitable[T]]) -> T:
-    """Run ``fn`` on the app's own event loop (where its connections live)."""
-    return await asyncio.to_thread(client.blocking_portal.call, fn)
+    """Run ``fn`` on the app's own event loop (where its connections live), with the app's texts."""
+    messages = client.app.state.registry.messages
+
+    async def run() -> T:
+        with using(messages):
+            return await fn()
+
+    return await asyncio.to_thread(client.blocking_portal.call, run)
+
+
+def own_db_config(client: AsyncTestClient[Any], *, pool_size: int = 1) -> SQLAlchemyAsyncConfig:
+    """A database config for the test's own loop whose sessions audit as the app's do (its transaction listeners).
+
+    The app's engine lives on the client's loop; dispose of this one's engine when done.
+    """
+    app = client.app
+    return build_db_config(
+        app.state.settings.database_url,
+        pool_size=pool_size,
+        listeners=app.state.registry.transaction_listeners,
+    )
 
 
 async def read(client: AsyncTestClient[Any], fn: Callable[[AsyncSession], Awaitable[T]]) -> T:

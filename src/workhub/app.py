@@ -24,7 +24,6 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from workhub import __version__
 from workhub.kernel import events
-from workhub.kernel.db import build_db_config
 from workhub.kernel.errors import exception_handlers
 from workhub.kernel.health import HealthController
 from workhub.kernel.heap import freeze_startup_objects
@@ -32,62 +31,20 @@ from workhub.kernel.idempotency import IdempotencyMiddleware
 from workhub.kernel.input_guard import InputGuardMiddleware
 from workhub.kernel.middleware import RequestContextMiddleware, parse_networks
 from workhub.kernel.openapi import document_problem_responses
-from workhub.kernel.plugins import Registry, Runtime, WorkhubPlugin, discover_plugins
+from workhub.kernel.plugins import Runtime, WorkhubPlugin
 from workhub.kernel.queue import SaqQueue, build_worker, stop_worker
-from workhub.kernel.realtime import end_session_sockets, install_bridge
+from workhub.kernel.realtime import end_session_sockets
 from workhub.kernel.redis import create_redis
 from workhub.kernel.security import AuthMiddleware, TokenService, configure_password_hashing
 from workhub.kernel.security_headers import security_headers
 from workhub.kernel.sockets import ManagerBroadcaster, redis_broadcaster
+from workhub.process import build_registry, process_db_config
 from workhub.settings import Settings
 from workhub.web.docs import OfflineScalar
 
-__all__ = ("CORE_PLUGINS", "build_registry", "create_app", "prepare_registry")
+__all__ = ("build_registry", "create_app")
 
 logger = logging.getLogger("workhub")
-
-
-def core_plugins() -> list[WorkhubPlugin]:
-    """The core modules, in the order their subscribers run."""
-    from workhub import accounts, audit, chat, jobs, notifications, projects, tasks, web
-
-    return [
-        audit.plugin,
-        accounts.plugin,
-        projects.plugin,
-        tasks.plugin,
-        notifications.plugin,
-        chat.plugin,
-        jobs.plugin,
-        web.plugin,
-    ]
-
-
-CORE_PLUGINS = ("audit", "accounts", "projects", "tasks", "notifications", "chat", "jobs", "web")
-
-
-def build_registry(settings: Settings, plugins: Sequence[WorkhubPlugin] | None = None) -> Registry:
-    """Install the core, then ``plugins`` (or the discovered ones when None)."""
-    registry = Registry()
-    for plugin in core_plugins():
-        registry.install(plugin, core=True)
-    if plugins is None:
-        allow = settings.plugins.split(",") if settings.plugins is not None else None
-        for plugin, named in discover_plugins(allow):
-            registry.install(plugin, required=named)
-    else:
-        for plugin in plugins:
-            registry.install(plugin, required=True)
-    registry.add_job(events.deliver_event, name="workhub.deliver_event")
-    install_bridge(registry)  # after every plugin, so it sees all broadcasts
-    return registry
-
-
-def prepare_registry(settings: Settings, plugins: Sequence[WorkhubPlugin] | None = None) -> Registry:
-    """Build the registry and install its transaction listeners (audit), for any process that writes."""
-    registry = build_registry(settings, plugins)
-    events.set_transaction_listeners(registry.transaction_listeners)
-    return registry
 
 
 def create_app(
@@ -102,8 +59,8 @@ def create_app(
         raise ValueError("create_app needs database_url and redis_url (see workhub.cli for embedded servers)")
     configure_password_hashing(fast=settings.env == "test")
     trusted_proxies = parse_networks(settings.trusted_proxies)
-    registry = prepare_registry(settings, plugins)
-    db_config = build_db_config(settings.database_url, pool_size=settings.db_pool_size)
+    registry = build_registry(settings, plugins)
+    db_config = process_db_config(settings, registry)
     redis = create_redis(settings.redis_url)
     queue = SaqQueue(settings.redis_url)
 
@@ -164,7 +121,9 @@ def create_app(
         },
         plugins=[SQLAlchemyPlugin(config=db_config)],
         middleware=[
-            DefineMiddleware(RequestContextMiddleware, trusted_proxies=trusted_proxies),
+            DefineMiddleware(
+                RequestContextMiddleware, trusted_proxies=trusted_proxies, messages=registry.messages
+            ),
             InputGuardMiddleware,
             DefineMiddleware(IdempotencyMiddleware, redis_getter=lambda: redis),
             DefineMiddleware(AuthMiddleware, exclude_from_auth_key="public", exclude=["/schema"]),

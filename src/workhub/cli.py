@@ -219,7 +219,7 @@ def rotate_secret_key() -> None:
 def _register_plugin_commands() -> None:
     """Add the CLI commands core modules and plugins registered."""
     try:
-        from workhub.app import build_registry
+        from workhub.process import build_registry
 
         registry = build_registry(get_settings())
     except Exception as exc:  # a broken plugin must not hide `workhub --help`

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from workhub.kernel.db import build_db_config, session_scope
+from workhub.kernel.db import session_scope
 from workhub.kernel.embedded import EmbeddedServers
+from workhub.kernel.i18n import using
 from workhub.kernel.keys import KeyRing, ensure_key_file
 from workhub.settings import Settings, get_settings
 
@@ -61,15 +62,20 @@ def resolve_servers(
 
 @asynccontextmanager
 async def open_runtime_session() -> AsyncIterator[AsyncSession]:
-    """A committed-on-success session on the configured (or embedded) database."""
-    settings, _ = resolve_servers()
-    assert settings.database_url is not None
-    from workhub.app import prepare_registry
+    """A committed-on-success session on the configured (or embedded) database, in a process built as the app's.
 
-    prepare_registry(settings)  # audit records are written by its transaction listeners
-    config = build_db_config(settings.database_url, pool_size=2)
+    The session audits (the registry's transaction listeners) and texts come
+    from the registry's catalog, as in the web app and the worker.
+    """
+    settings, _ = resolve_servers()
+    from workhub.process import build_registry, process_db_config
+
+    registry = build_registry(settings)
+    # Its sessions run the registry's transaction listeners: the command's changes are audited.
+    config = process_db_config(settings, registry, pool_size=2)
     try:
-        async with session_scope(config) as session:
-            yield session
+        with using(registry.messages):
+            async with session_scope(config) as session:
+                yield session
     finally:
         await config.get_engine().dispose()

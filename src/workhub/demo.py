@@ -8,7 +8,8 @@ from workhub.accounts import schemas as account_schemas
 from workhub.accounts.models import User
 from workhub.accounts.services import UserService
 from workhub.kernel.context import Actor, acting_as
-from workhub.kernel.db import build_db_config, session_scope
+from workhub.kernel.db import session_scope
+from workhub.kernel.i18n import use_catalog
 from workhub.projects import schemas as project_schemas
 from workhub.projects.services import ProjectService
 from workhub.settings import Settings
@@ -26,11 +27,11 @@ DEMO_LOGINS = (
 
 async def seed(settings: Settings) -> bool:
     """Create the demo data unless the database already has users; returns whether it did."""
-    assert settings.database_url is not None
-    from workhub.app import prepare_registry
+    from workhub.process import build_registry, process_db_config
 
-    prepare_registry(settings)  # demo data is audited like any other change
-    config = build_db_config(settings.database_url, pool_size=2)
+    registry = build_registry(settings)
+    use_catalog(registry.messages)  # the process's texts, as the app's
+    config = process_db_config(settings, registry, pool_size=2)  # audited like any other change
     try:
         async with session_scope(config) as session:
             if await session.scalar(select(func.count()).select_from(User)):

@@ -7,14 +7,13 @@ import contextlib
 import logging
 import signal
 
-from workhub.app import prepare_registry
 from workhub.kernel import events
-from workhub.kernel.db import build_db_config
 from workhub.kernel.heap import freeze_startup_objects
 from workhub.kernel.plugins import Runtime
 from workhub.kernel.queue import SaqQueue, build_worker, stop_worker
 from workhub.kernel.redis import create_redis
 from workhub.kernel.sockets import redis_broadcaster
+from workhub.process import build_registry, process_db_config
 from workhub.settings import Settings
 
 __all__ = ("run_worker",)
@@ -31,8 +30,8 @@ async def run_worker(settings: Settings) -> None:
     next live worker does the same (see :mod:`workhub.kernel.queue`).
     """
     assert settings.database_url and settings.redis_url
-    registry = prepare_registry(settings)
-    db = build_db_config(settings.database_url, pool_size=settings.db_pool_size)
+    registry = build_registry(settings)
+    db = process_db_config(settings, registry)
     redis = create_redis(settings.redis_url)
     queue = SaqQueue(settings.redis_url)
     await queue.connect()

@@ -24,9 +24,10 @@ from workhub.accounts import schemas as account_schemas
 from workhub.accounts.services import UserService
 from workhub.audit.models import AuditRecord
 from workhub.kernel.context import Actor, acting_as
-from workhub.kernel.db import build_db_config, session_scope
+from workhub.kernel.db import session_scope
 from workhub.kernel.guards import ProjectGuard, SystemGuard, admin_only
 from workhub.kernel.permissions import Action, SystemAction, allowed, can_read, system_allowed
+from workhub.process import build_registry, process_db_config
 from workhub.projects import schemas as project_schemas
 from workhub.projects.services import ProjectService
 from workhub.settings import Settings
@@ -376,7 +377,8 @@ def _expected(handler: Any, caller: str, role: str | None) -> int | None:
 
 @pytest.fixture
 async def db(settings: Settings) -> AsyncIterator[Any]:
-    config = build_db_config(settings.database_url or "", pool_size=2)
+    registry = build_registry(settings, plugins=[])  # its sessions audit, as the app's do
+    config = process_db_config(settings, registry, pool_size=2)
     yield config
     await config.get_engine().dispose()
 

@@ -5,16 +5,20 @@ from pathlib import Path
 
 import pytest
 
-from workhub.app import build_registry
 from workhub.kernel.i18n import (
     LOCALES,
+    Catalog,
     Msg,
     all_messages,
+    current_catalog,
     negotiate,
     plural_forms,
-    register_catalog,
     translate,
+    use_catalog,
+    using,
 )
+from workhub.kernel.plugins import Registry, Runtime
+from workhub.process import build_registry
 from workhub.settings import Settings
 from workhub_example import plugin as example
 
@@ -57,7 +61,8 @@ def _catalogs(directory: Path, ru: str, en: str) -> Path:
 
 
 def test_translate_formats_counts_and_falls_back(tmp_path: Path) -> None:
-    register_catalog(
+    catalog = Catalog()
+    catalog.add(
         _catalogs(
             tmp_path,
             ru='msgid "test.kernel.greet"\nmsgstr "Привет, {name}"\n\n'
@@ -71,6 +76,7 @@ def test_translate_formats_counts_and_falls_back(tmp_path: Path) -> None:
             'msgid "test.kernel.only_en"\nmsgstr "English only"\n',
         )
     )
+    use_catalog(catalog)  # for the rest of this test
     assert translate("test.kernel.greet", "ru", name="Аня") == "Привет, Аня"
     assert translate("test.kernel.greet", "en", name="Ann") == "Hello, Ann"
     assert translate("test.kernel.greet", None, name="Ann") == "Hello, Ann"
@@ -90,6 +96,7 @@ def test_translate_formats_counts_and_falls_back(tmp_path: Path) -> None:
 def test_every_message_of_the_core_and_the_example_exists_in_every_locale_with_all_its_forms() -> None:
     registry = build_registry(Settings(env="test"), plugins=[example])
     assert registry.statuses[-1].name == "example"
+    use_catalog(registry.messages)  # for the rest of this test
     messages = {key: texts for key, texts in all_messages().items() if not key.startswith("test.")}
     missing = {key: [loc for loc in LOCALES if not texts.get(loc)] for key, texts in messages.items()}
     assert {key: locs for key, locs in missing.items() if locs} == {}
@@ -110,3 +117,27 @@ def test_every_message_of_the_core_and_the_example_exists_in_every_locale_with_a
             for form in (t if isinstance(t, tuple) else (t,))
         }
         assert len(names) == 1, (key, names)
+
+
+def test_each_registry_has_its_own_texts_and_translate_reads_the_current_one(tmp_path: Path) -> None:
+    """A plugin's texts are in the catalog of the registry that installed it, not in every other."""
+    with_example = build_registry(Settings(env="test"), plugins=[example])
+    core_only = build_registry(Settings(env="test"), plugins=[])
+    assert with_example.messages.translate("example.hello", "ru") != "example.hello"
+    assert core_only.messages.translate("example.hello", "ru") == "example.hello"
+    with using(with_example.messages):
+        assert translate("example.hello", "ru") == with_example.messages.translate("example.hello", "ru")
+        with using(core_only.messages):
+            assert translate("example.hello", "ru") == "example.hello"
+    # Without a catalog made current, only the kernel's own texts (errors, realtime) are known.
+    with using(Catalog()):
+        assert translate("realtime.not_found", "en") != "realtime.not_found"
+        assert translate("task.status.done", "en") == "task.status.done"
+
+
+async def test_binding_a_runtime_makes_its_registrys_texts_current() -> None:
+    registry = build_registry(Settings(env="test"), plugins=[example])
+    with using(Catalog()):
+        registry.bind(Runtime.__new__(Runtime))
+        assert current_catalog() is registry.messages
+    assert Registry().messages is not registry.messages

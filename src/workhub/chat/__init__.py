@@ -29,7 +29,7 @@ def _member_rooms(event: Any) -> list[str]:
 
 
 class ChatPlugin:
-    """Registers channel and message routes, the ``channel``/``message`` access scopes, pushes and subscribers."""
+    """Registers channel and message routes, the ``channel``/``message`` access scopes, ``channel:`` rooms, pushes and subscribers."""
 
     name = "chat"
     settings: type[msgspec.Struct] | None = None
@@ -53,12 +53,14 @@ class ChatPlugin:
             MessageUpdated,
         )
         from workhub.chat.subscribers import create_general_channel, leave_private_channels, notify_mentions
+        from workhub.kernel.permissions import Action
         from workhub.kernel.realtime import Revocation
         from workhub.projects.events import MemberRemoved
 
         registry.add_access_scope("channel", resolve_channel_access)
         registry.add_access_scope("channel_content", resolve_channel_content_access)
         registry.add_access_scope("message", resolve_message_access)
+        registry.add_room_kind("channel", "channel_content", Action.CHANNEL_READ)
         registry.add_routes(ChannelController, MessageController)
         registry.add_messages(Path(__file__).with_name("locales"))
         for message_event in (MessageCreated, MessageUpdated, MessageDeleted):

@@ -13,7 +13,7 @@ __all__ = ("JobsPlugin", "plugin")
 
 
 class JobsPlugin:
-    """Registers job routes, the ``job`` access scope, the runner, the clean-up cron and texts."""
+    """Registers job routes, the ``job`` access scope and ``job:`` rooms, the runner, the clean-up cron and texts."""
 
     name = "jobs"
     settings: type[msgspec.Struct] | None = None
@@ -24,10 +24,13 @@ class JobsPlugin:
         from workhub.jobs.controllers import AdminJobController, JobController
         from workhub.jobs.events import JobCancelled, JobFinished
         from workhub.jobs.runner import RUN_JOB, clean_up, enqueue_job, run_job
+        from workhub.kernel.permissions import Action
 
         registry.add_messages(Path(__file__).with_name("locales"))
         registry.add_routes(JobController, AdminJobController)
         registry.add_access_scope("job", resolve_job_access)
+        # The job's resolver gives its owner a role and everyone else None.
+        registry.add_room_kind("job", "job", Action.PROJECT_READ)
         registry.add_job(run_job, name=RUN_JOB)
         registry.subscribe("job.created", handler=enqueue_job, name="enqueue_job")
         registry.add_cron(clean_up, "17 * * * *")

@@ -8,7 +8,7 @@ advanced-alchemy plugin; jobs, CLI commands and the outbox relay open one with
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
@@ -26,7 +26,10 @@ if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+    from workhub.kernel.events import TransactionListener
+
 __all__ = (
+    "TRANSACTION_LISTENERS",
     "Base",
     "build_db_config",
     "driver_connection",
@@ -42,14 +45,29 @@ Base = UUIDv7AuditBase
 
 metadata = orm_registry.metadata
 
+TRANSACTION_LISTENERS = "workhub_transaction_listeners"
+"""The ``session.info`` key under which a session carries its registry's transaction listeners."""
+
 
 def new_id() -> UUID:
     """A time-ordered UUIDv7, for rows whose id is needed before the INSERT."""
     return uuid_utils.compat.uuid7()
 
 
-def build_db_config(url: str, *, pool_size: int = 20, echo: bool = False) -> SQLAlchemyAsyncConfig:
+def build_db_config(
+    url: str,
+    *,
+    pool_size: int = 20,
+    echo: bool = False,
+    listeners: Sequence[TransactionListener] | None = None,
+) -> SQLAlchemyAsyncConfig:
     """The advanced-alchemy config for ``url`` (``postgresql+asyncpg://``).
+
+    ``listeners`` are the registry's transaction listeners (the audit log):
+    every session of the config carries them in its ``info``, and
+    :func:`~workhub.kernel.events.publish` runs them. A config built without
+    them gives sessions that read, but refuse to publish an event, so no
+    process can write a change without its audit record.
 
     The pool is fixed-size: overflow connections are closed when idle and
     reopened in the next burst, and that churn (a PostgreSQL backend fork per
@@ -71,7 +89,10 @@ def build_db_config(url: str, *, pool_size: int = 20, echo: bool = False) -> SQL
         engine_app_state_key=f"workhub_db_engine_{own}",
         session_maker_app_state_key=f"workhub_db_session_maker_{own}",
         engine_config=EngineConfig(pool_size=pool_size, max_overflow=0, pool_pre_ping=False, echo=echo),
-        session_config=AsyncSessionConfig(expire_on_commit=False),
+        session_config=AsyncSessionConfig(
+            expire_on_commit=False,
+            info={} if listeners is None else {TRANSACTION_LISTENERS: tuple(listeners)},
+        ),
         before_send_handler="autocommit",
         alembic_config=AlembicAsyncConfig(script_location="migrations", version_table_name="alembic_version"),
         set_default_exception_handler=False,

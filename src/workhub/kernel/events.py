@@ -28,7 +28,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from workhub.kernel.clock import clock
 from workhub.kernel.context import current_context
-from workhub.kernel.db import transaction_connection
+from workhub.kernel.db import TRANSACTION_LISTENERS, transaction_connection
+from workhub.kernel.i18n import using
 
 if TYPE_CHECKING:
     from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
@@ -43,12 +44,12 @@ __all__ = (
     "Outbox",
     "OutboxRelay",
     "TransactionListener",
+    "UnauditedSessionError",
     "decode_event",
     "deliver_event",
     "event_types",
     "publish",
     "publish_many",
-    "set_transaction_listeners",
 )
 
 logger = logging.getLogger("workhub.events")
@@ -131,13 +132,15 @@ PostgreSQL's, not per-row parameter handling in Python. Sent on the driver
 (:func:`~workhub.kernel.db.transaction_connection`), as every publish does."""
 
 TransactionListener = Callable[["AsyncSession", "Sequence[DomainEvent]"], Awaitable[None]]
-"""Runs inside the publishing transaction with the events of one publish (the audit log)."""
-_transaction_listeners: list[TransactionListener] = []
+"""Runs inside the publishing transaction with the events of one publish (the audit log).
+
+The registry collects them; a session carries its registry's listeners (see
+:func:`~workhub.kernel.db.build_db_config`), so the web app, the worker and a
+CLI command audit the same way by construction."""
 
 
-def set_transaction_listeners(listeners: list[TransactionListener]) -> None:
-    """Install the listeners that run inside the publishing transaction."""
-    _transaction_listeners[:] = listeners
+class UnauditedSessionError(RuntimeError):
+    """An event was published on a session that carries no registry's transaction listeners."""
 
 
 async def publish(session: AsyncSession, event: DomainEvent) -> None:
@@ -159,11 +162,17 @@ async def publish_many(session: AsyncSession, events: Sequence[DomainEvent]) -> 
     """
     if not events:
         return
+    listeners: tuple[TransactionListener, ...] | None = session.info.get(TRANSACTION_LISTENERS)
+    if listeners is None:
+        raise UnauditedSessionError(
+            "events are published on a session without transaction listeners: open it from a database "
+            "config built with the registry's (build_db_config(..., listeners=registry.transaction_listeners))"
+        )
     connection = await transaction_connection(session)
     await connection.execute(
         _INSERT_OUTBOX, [e.name for e in events], [_json.encode(e).decode() for e in events]
     )
-    for listener in _transaction_listeners:
+    for listener in listeners:
         await listener(session, events)
 
 
@@ -216,7 +225,8 @@ class OutboxRelay:
                 if event is None:
                     event = decode_event(name, payload)
                 try:
-                    await sub.handler(event, self.registry.runtime)
+                    with using(self.registry.messages):
+                        await sub.handler(event, self.registry.runtime)
                 except Exception:
                     logger.exception("inline subscriber %s failed on %s #%s", sub.name, name, row_id)
                 continue
@@ -286,4 +296,5 @@ async def deliver_event(ctx: dict[str, Any], *, subscriber: str, event: str, pay
     if sub is None:
         logger.warning("no subscriber %s for %s any more; dropping", subscriber, event)
         return
-    await sub.handler(decode_event(event, payload), registry.runtime)
+    with using(registry.messages):
+        await sub.handler(decode_event(event, payload), registry.runtime)

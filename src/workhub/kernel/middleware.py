@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from uuid import uuid4
 
 from workhub.kernel.context import Actor, RequestContext, set_context
-from workhub.kernel.i18n import negotiate
+from workhub.kernel.i18n import Catalog, current_catalog, negotiate, use_catalog
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -95,11 +95,17 @@ def client_address(peer: str | None, forwarded_for: str | None, proxies: tuple[N
 
 
 class RequestContextMiddleware:
-    """Pure ASGI middleware (cheaper than Litestar's per-request wrappers)."""
+    """Pure ASGI middleware (cheaper than Litestar's per-request wrappers).
 
-    def __init__(self, app: ASGIApp, *, trusted_proxies: tuple[Network, ...] = ()) -> None:
+    ``messages`` is the app's registry's catalog: the request translates with it.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, trusted_proxies: tuple[Network, ...] = (), messages: Catalog | None = None
+    ) -> None:
         self.app = app
         self.trusted_proxies = trusted_proxies
+        self.messages = messages or current_catalog()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI call."""
@@ -116,6 +122,7 @@ class RequestContextMiddleware:
         ip = client_address(peer, headers.get("x-forwarded-for"), self.trusted_proxies)
         locale = negotiate(headers.get("accept-language"))
         scope.setdefault("state", {})["request_id"] = request_id  # type: ignore[typeddict-unknown-key]
+        use_catalog(self.messages)
         set_context(
             RequestContext(
                 actor=Actor(kind="system", name="anonymous"), request_id=request_id, ip=ip, locale=locale

@@ -10,10 +10,19 @@ do across WorkHub (:data:`SYSTEM_PERMISSIONS`, asked through
 :func:`system_allowed`): leads set tasks for managers and create the
 projects they do it in, managers carry tasks out in the projects they are
 invited to, and administrators manage users and their roles.
+
+The :class:`Action` enum lists the actions of the core; a module or plugin
+adds its own with
+:meth:`~workhub.kernel.plugins.Registry.add_permission_actions`, into the
+:class:`PermissionTable` of the process's registry. The core rows stay a
+constant (so :func:`allowed` needs no registry), and the table of a registry
+answers for both (``registry.permissions.allowed``).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Literal
 
@@ -22,6 +31,7 @@ __all__ = (
     "SYSTEM_PERMISSIONS",
     "SYSTEM_ROLES",
     "Action",
+    "PermissionTable",
     "ProjectRole",
     "SystemAction",
     "SystemRole",
@@ -144,6 +154,44 @@ def allowed(project_role: str | None, action: Action, *, is_admin: bool = False)
 def can_read(project_role: str | None, *, is_admin: bool = False) -> bool:
     """Whether the project exists for this caller at all."""
     return allowed(project_role, Action.PROJECT_READ, is_admin=is_admin)
+
+
+_ACTION_NAME = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_]*)+$")
+_CORE_ACTIONS = frozenset(a.value for a in Action)
+
+
+class PermissionTable:
+    """The permission table of one process: the core :class:`Action` rows plus registered actions.
+
+    A registered action is granted to the project roles it was registered
+    with, and to nobody else: the ``admin`` row (reading projects one is not
+    a member of) covers only core actions.
+    """
+
+    def __init__(self) -> None:
+        self._added: dict[str, frozenset[str]] = {}
+
+    def add(self, action: str, roles: Iterable[str]) -> None:
+        """Grant the new ``action`` to ``roles``; ValueError for a bad or taken name or an unknown role."""
+        granted = frozenset(roles)
+        if not _ACTION_NAME.match(action):
+            raise ValueError(f"the action {action!r} must be '<prefix>.<verb>' in lower case")
+        if action in _CORE_ACTIONS or action in self._added:
+            raise ValueError(f"the action {action!r} already exists")
+        if not granted <= set(PROJECT_ROLES):
+            unknown = ", ".join(sorted(granted - set(PROJECT_ROLES)))
+            raise ValueError(f"the action {action!r} names roles that do not exist: {unknown}")
+        self._added[action] = granted
+
+    def knows(self, action: str) -> bool:
+        """Whether ``action`` is a core action or a registered one."""
+        return action in _CORE_ACTIONS or action in self._added
+
+    def allowed(self, project_role: str | None, action: str, *, is_admin: bool = False) -> bool:
+        """:func:`allowed` for core actions; for a registered one, whether ``project_role`` was granted it."""
+        if action in _CORE_ACTIONS:
+            return allowed(project_role, Action(action), is_admin=is_admin)
+        return project_role is not None and project_role in self._added.get(action, ())
 
 
 def role_rank(role: str) -> int:

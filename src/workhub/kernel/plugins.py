@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -25,13 +25,16 @@ import msgspec
 from workhub.kernel.events import DomainEvent, TransactionListener
 from workhub.kernel.extensions import IdentityProvider, IntakeSource, NotificationChannel, SearchBackend
 from workhub.kernel.guards import AccessResolver
-from workhub.kernel.i18n import register_catalog
+from workhub.kernel.i18n import Catalog, use_catalog
 from workhub.kernel.notifier import Notifier
+from workhub.kernel.permissions import PermissionTable
 from workhub.kernel.realtime import (
+    PROJECT_ROOMS,
     Broadcast,
     Broadcaster,
     NullBroadcaster,
     RevokeFn,
+    RoomKind,
     RoomRevocation,
     RoomsFn,
 )
@@ -45,6 +48,7 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from workhub.kernel.permissions import ProjectRole
     from workhub.kernel.queue import JobFunction, JobQueue
     from workhub.settings import Settings
 
@@ -66,6 +70,7 @@ logger = logging.getLogger("workhub.plugins")
 ENTRY_POINT_GROUP = "workhub.plugins"
 PLUGIN_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 """A plugin's name is part of URLs, job names and ``WORKHUB_<NAME>_*`` variables."""
+ROOM_KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 RESERVED_DEPENDENCIES = frozenset({"settings", "registry", "runtime", "db_session", "db_engine"})
 _MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
 _AT_FIELD = re.compile(r"at `\$\.([^`\[]+)")
@@ -176,6 +181,12 @@ class Registry:
     signup_role_source: SignupRoleSource | None = None
     health_checks: list[HealthCheck] = field(default_factory=list)
     access_scopes: dict[str, AccessResolver] = field(default_factory=dict)
+    permissions: PermissionTable = field(default_factory=PermissionTable)
+    """The core actions and those modules and plugins added (:meth:`add_permission_actions`)."""
+    room_kinds: dict[str, RoomKind] = field(default_factory=lambda: {"project": PROJECT_ROOMS})
+    """Socket.IO room kinds clients may subscribe to (:meth:`add_room_kind`)."""
+    messages: Catalog = field(default_factory=Catalog)
+    """The texts of the kernel, the modules and the plugins (:meth:`add_messages`), for ``translate``."""
     cli_commands: list[click.Command] = field(default_factory=list)
     statuses: list[PluginStatus] = field(default_factory=list)
     plugin_settings: dict[str, Any] = field(default_factory=dict)
@@ -377,6 +388,35 @@ class Registry:
             raise PluginError(f"{self._owner}: the access scope {scope!r} already exists")
         self.access_scopes[scope] = resolver
 
+    def add_permission_actions(self, actions: Mapping[str, Iterable[ProjectRole]]) -> None:
+        """Add project actions, each with the project roles that may do it (``{"example.greet": ["owner"]}``).
+
+        A plugin's action names start with its own name (``example.``); a name
+        is registered once. Check them with ``registry.permissions.allowed``
+        (guards, room kinds): the core :class:`~workhub.kernel.permissions.Action`
+        rows and the added ones are one table.
+        """
+        for action, roles in actions.items():
+            if not self._core and not action.startswith(f"{self._owner}."):
+                raise PluginError(f"{self._owner}: the action {action!r} must start with '{self._owner}.'")
+            try:
+                self.permissions.add(action, roles)
+            except ValueError as exc:
+                raise PluginError(f"{self._owner}: {exc}") from exc
+
+    def add_room_kind(self, kind: str, access_scope: str, action: str, *, admin_reads: bool = False) -> None:
+        """Let clients subscribe to ``<kind>:<id>`` rooms when ``action`` is allowed on what ``access_scope`` resolves.
+
+        ``admin_reads``: a system administrator who is not a member may join
+        too (for rooms of what they may read over REST). ``action`` is a core
+        one or one added before with :meth:`add_permission_actions`.
+        """
+        if not ROOM_KIND.match(kind) or kind == "user" or kind in self.room_kinds:
+            raise PluginError(f"{self._owner}: the room kind {kind!r} is taken or not a lower-case name")
+        if not self.permissions.knows(action):
+            raise PluginError(f"{self._owner}: the room kind {kind!r} needs the unknown action {action!r}")
+        self.room_kinds[kind] = RoomKind(access_scope, action, admin_reads)
+
     def add_cli_command(self, command: click.Command) -> None:
         """Add a ``workhub`` sub-command."""
         if any(c.name == command.name for c in self.cli_commands):
@@ -386,7 +426,7 @@ class Registry:
     def add_messages(self, directory: Path) -> None:
         """Add Russian and English texts: the gettext catalogs ``<directory>/ru.po`` and ``en.po``."""
         try:
-            register_catalog(directory)
+            self.messages.add(directory)
         except OSError as exc:
             raise PluginError(f"{self._owner}: its texts cannot be read from {directory}: {exc}") from exc
 
@@ -408,7 +448,8 @@ class Registry:
         return self._runtime
 
     def bind(self, runtime: Runtime) -> None:
-        """Attach the live services (at start-up)."""
+        """Attach the live services (at start-up), and translate with this registry's texts from here on."""
+        use_catalog(self.messages)
         runtime.plugin_settings = self.plugin_settings
         runtime._notifier = self.notifier
         self._runtime = runtime

@@ -38,6 +38,8 @@ from saq import CronJob, Job, Queue, Status, Worker
 from saq.queue.redis import RedisQueue
 from saq.utils import now as saq_now
 
+from workhub.kernel.i18n import use_catalog
+
 __all__ = (
     "ATTEMPTS",
     "FAILED_KEEP",
@@ -365,6 +367,8 @@ def build_worker(
 
     async def startup(ctx: dict[str, Any]) -> None:
         ctx.update(context)
+        if "registry" in context:  # its jobs translate with the registry's texts
+            use_catalog(context["registry"].messages)
 
     if isinstance(queue.saq, _RedisQueue):
         queue.saq.sweep_lock = max(1, sweep_seconds - 1)

@@ -19,18 +19,23 @@ from uuid import UUID
 
 import msgspec
 
+from workhub.kernel.permissions import Action
+
 if TYPE_CHECKING:
     from workhub.kernel.events import DomainEvent
+    from workhub.kernel.permissions import PermissionTable
     from workhub.kernel.plugins import Registry, Runtime
 
 __all__ = (
     "LEAVE_EVENT",
+    "PROJECT_ROOMS",
     "SESSION_END_EVENT",
     "Broadcast",
     "Broadcaster",
     "NullBroadcaster",
     "Revocation",
     "RevokeFn",
+    "RoomKind",
     "RoomRevocation",
     "RoomsFn",
     "end_session_sockets",
@@ -46,6 +51,29 @@ LEAVE_EVENT = "workhub:leave"
 """A control emit to ``user:<id>`` that the Socket.IO servers act on instead of forwarding."""
 SESSION_END_EVENT = "workhub:session-end"
 """A control emit to ``user:<id>``: close that user's sockets signed in with one access token (``jti``)."""
+
+
+@dataclass(frozen=True)
+class RoomKind:
+    """Who may subscribe to ``<kind>:<id>`` rooms: the access scope that resolves the id, and the action it needs.
+
+    Registered with :meth:`~workhub.kernel.plugins.Registry.add_room_kind`;
+    the access scope is looked up when a client subscribes, so it may be
+    added by another module.
+    """
+
+    scope: str
+    action: str
+    admin_reads: bool = False
+    """Whether a system administrator who is not a member may join (as they may read over REST)."""
+
+    def admits(self, permissions: PermissionTable, role: str | None, *, is_admin: bool) -> bool:
+        """Whether a caller with ``role`` in the room's project (None: no role) may join."""
+        return permissions.allowed(role, self.action, is_admin=is_admin and self.admin_reads)
+
+
+PROJECT_ROOMS = RoomKind("project", Action.PROJECT_READ, admin_reads=True)
+"""``project:<id>``, the kernel's own room kind (every registry has it); modules add theirs."""
 
 
 @dataclass(frozen=True)

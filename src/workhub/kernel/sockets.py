@@ -3,8 +3,10 @@
 :class:`SocketServer` wraps the Litestar app (``/socket.io`` is served by the
 same ASGI app; lifespan events pass through to Litestar). A client connects
 with ``auth: {token}``; its socket joins ``user:<id>`` and may ``subscribe``
-to ``project:``, ``channel:`` and ``job:`` rooms after the same access check
-the REST guards make (the registry's access scopes and the permission table).
+to ``project:`` rooms and those of the kinds modules registered
+(``channel:``, ``job:``; :meth:`~workhub.kernel.plugins.Registry.add_room_kind`)
+after the same access check the REST guards make (the registry's access
+scopes and permission table).
 
 Every web process uses a Redis client manager, so an emit from any process
 reaches sockets held by any other; workers emit through a write-only manager
@@ -28,20 +30,21 @@ import socketio.packet
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
 from workhub.kernel.errors import AppError
-from workhub.kernel.i18n import negotiate, translate
-from workhub.kernel.permissions import Action, allowed
+from workhub.kernel.i18n import negotiate
 from workhub.kernel.realtime import LEAVE_EVENT, SESSION_END_EVENT
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Mapping
 
     from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 
+    from workhub.kernel.i18n import Catalog
     from workhub.kernel.plugins import Registry
+    from workhub.kernel.realtime import RoomKind
     from workhub.kernel.security import CurrentUser, TokenService
     from workhub.settings import Settings
 
-__all__ = ("CHANNEL", "ROOM_SCOPES", "ManagerBroadcaster", "SocketServer", "redis_broadcaster")
+__all__ = ("CHANNEL", "ManagerBroadcaster", "SocketServer", "parse_room", "redis_broadcaster")
 
 logger = logging.getLogger("workhub.realtime")
 
@@ -49,25 +52,6 @@ CHANNEL = "workhub:socketio"
 """The Redis pub/sub channel every process's manager shares."""
 
 NAMESPACE = "/"
-
-
-@dataclass(frozen=True)
-class RoomScope:
-    """How to check a ``<kind>:<id>`` room: the access scope to resolve and the action to allow."""
-
-    scope: str
-    action: Action
-    admin_reads: bool
-    """Whether a system administrator who is not a member may join (as they may read over REST)."""
-
-
-ROOM_SCOPES: dict[str, RoomScope] = {
-    "project": RoomScope("project", Action.PROJECT_READ, admin_reads=True),
-    "channel": RoomScope("channel_content", Action.CHANNEL_READ, admin_reads=False),
-    # A job's resolver gives its owner a role and everyone else None.
-    "job": RoomScope("job", Action.PROJECT_READ, admin_reads=False),
-}
-"""Room kinds a client may subscribe to; a scope is looked up when asked, so modules may add theirs later."""
 
 
 class ManagerBroadcaster:
@@ -193,12 +177,12 @@ class _Connection:
     expiry: asyncio.TimerHandle | None = None
 
 
-def parse_room(room: Any) -> tuple[str, UUID] | None:
-    """``("project", id)`` for ``"project:<id>"``; None for anything a client may not subscribe to."""
+def parse_room(room: Any, kinds: Mapping[str, RoomKind]) -> tuple[str, UUID] | None:
+    """``("project", id)`` for ``"project:<id>"``; None for anything but a room of one of ``kinds``."""
     if not isinstance(room, str):
         return None
     kind, _, raw = room.partition(":")
-    if kind not in ROOM_SCOPES:
+    if kind not in kinds:
         return None
     try:
         return kind, UUID(raw)
@@ -206,9 +190,9 @@ def parse_room(room: Any) -> tuple[str, UUID] | None:
         return None
 
 
-def _answer(code: str, locale: str | None) -> dict[str, Any]:
+def _answer(code: str, locale: str | None, messages: Catalog) -> dict[str, Any]:
     """A refusal as the client receives it: a stable code and a message in the user's language."""
-    return {"ok": False, "code": code, "message": translate(f"realtime.{code}", locale)}
+    return {"ok": False, "code": code, "message": messages.translate(f"realtime.{code}", locale)}
 
 
 _TOKEN_CODES = frozenset({"token_invalid", "token_expired", "token_revoked", "rate_limited"})
@@ -281,9 +265,11 @@ class SocketServer:
         delay = max(0.0, user.exp - time.time())
         connection.expiry = asyncio.get_running_loop().call_later(delay, self._expire_now, sid)
 
-    @staticmethod
-    def _refusal(code: str, locale: str | None) -> SocketRefused:
-        answer = _answer(code, locale)
+    def _answer(self, code: str, locale: str | None) -> dict[str, Any]:
+        return _answer(code, locale, self.registry.messages)
+
+    def _refusal(self, code: str, locale: str | None) -> SocketRefused:
+        answer = self._answer(code, locale)
         return SocketRefused(answer["message"], {"code": code, "message": answer["message"]})
 
     async def _disconnect(self, sid: str, reason: Any = None) -> None:
@@ -295,29 +281,29 @@ class SocketServer:
         """Join a room after the REST permission check; the ack says whether it worked."""
         connection = self.connections.get(sid)
         if connection is None:
-            return _answer("token_invalid", None)
+            return self._answer("token_invalid", None)
         locale = connection.user.locale
         room = data.get("room") if isinstance(data, dict) else None
-        target = parse_room(room)
+        target = parse_room(room, self.registry.room_kinds)
         if target is None:
-            return _answer("room_invalid", locale)
+            return self._answer("room_invalid", locale)
         kind, object_id = target
-        spec = ROOM_SCOPES[kind]
+        spec = self.registry.room_kinds[kind]
         resolver = self.registry.access_scopes.get(spec.scope)
         if resolver is None:
-            return _answer("room_invalid", locale)
+            return self._answer("room_invalid", locale)
         try:  # a token revoked since connecting (sign-out, deactivation) joins nothing more
             await self.tokens.authenticate(connection.token)
         except AppError as exc:
-            return _answer(exc.code if exc.code in _TOKEN_CODES else "token_invalid", locale)
+            return self._answer(exc.code if exc.code in _TOKEN_CODES else "token_invalid", locale)
         user = connection.user
         async with self.db.get_session() as session:
             found = await resolver(session, object_id, user.id)
-        if found is None or not allowed(found.role, spec.action, is_admin=user.is_admin and spec.admin_reads):
-            return _answer("not_found", locale)
+        if found is None or not spec.admits(self.registry.permissions, found.role, is_admin=user.is_admin):
+            return self._answer("not_found", locale)
         assert isinstance(room, str)
         if sid not in self.connections:  # disconnected while we looked
-            return _answer("token_invalid", locale)
+            return self._answer("token_invalid", locale)
         await self.sio.enter_room(sid, room)
         connection.rooms[room] = found.project_id
         return {"ok": True, "room": room}
@@ -326,8 +312,8 @@ class SocketServer:
         """Leave a room the socket subscribed to (its own user room stays)."""
         connection = self.connections.get(sid)
         room = data.get("room") if isinstance(data, dict) else None
-        if connection is None or parse_room(room) is None:
-            return _answer("room_invalid", connection.user.locale if connection else None)
+        if connection is None or parse_room(room, self.registry.room_kinds) is None:
+            return self._answer("room_invalid", connection.user.locale if connection else None)
         assert isinstance(room, str)
         if connection.rooms.pop(room, ...) is not ...:
             await self.sio.leave_room(sid, room)
@@ -351,7 +337,7 @@ class SocketServer:
             for room in gone:
                 del connection.rooms[room]
                 await self.sio.leave_room(sid, room)
-                message = translate("realtime.access_revoked", connection.user.locale)
+                message = self.registry.messages.translate("realtime.access_revoked", connection.user.locale)
                 await self.sio.emit(
                     "room.left",
                     {"room": room, "code": "access_revoked", "message": message},
@@ -366,7 +352,7 @@ class SocketServer:
             connection = self.connections.get(sid)
             if connection is None or connection.user.jti != jti:
                 continue
-            message = translate("realtime.token_revoked", connection.user.locale)
+            message = self.registry.messages.translate("realtime.token_revoked", connection.user.locale)
             with contextlib.suppress(Exception):
                 await self.sio.emit(
                     "session.ended", {"code": "token_revoked", "message": message}, to=sid, ignore_queue=True
@@ -378,7 +364,7 @@ class SocketServer:
         connection = self.connections.get(sid)
         if connection is None:
             return
-        message = translate("realtime.token_expired", connection.user.locale)
+        message = self.registry.messages.translate("realtime.token_expired", connection.user.locale)
         with contextlib.suppress(Exception):
             await self.sio.emit(
                 "session.expired", {"code": "token_expired", "message": message}, to=sid, ignore_queue=True

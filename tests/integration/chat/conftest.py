@@ -10,9 +10,9 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.integration.realtime.conftest import http, live_server, sockets  # noqa: F401  (test_live.py's fixtures)
-from tests.support import PASSWORD, Api, SignedInUser
+from tests.support import PASSWORD, Api, SignedInUser, own_db_config
 from workhub.kernel.context import Actor, acting_as
-from workhub.kernel.db import build_db_config, session_scope
+from workhub.kernel.db import session_scope
 from workhub.projects.services import ProjectService
 from workhub.settings import Settings
 
@@ -40,7 +40,7 @@ class Chat:
 
     async def add_member(self, user: SignedInUser, role: str) -> None:
         """Make ``user`` a project member through the projects service (an engine of the test's loop)."""
-        config = build_db_config(self.database_url, pool_size=1)
+        config = own_db_config(self.client)
         try:
             with acting_as(Actor.system("test")):
                 async with session_scope(config) as session:

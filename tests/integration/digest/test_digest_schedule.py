@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.integration.digest.conftest import Desk, set_clock
-from tests.support import Deliver, in_app
-from workhub.kernel.db import build_db_config
+from tests.support import Deliver, in_app, own_db_config
 from workhub.notifications import digests
 from workhub.notifications.digests import run_digests
 from workhub.settings import Settings
@@ -117,7 +116,7 @@ async def test_never_two_digests_a_day_whatever_reruns_and_restarts_happen(
     await desk.run()
     await asyncio.gather(desk.run(), desk.run())  # two workers at once
     # A restarted process: its own engine and connections, the same database.
-    fresh = build_db_config(settings.database_url or "", pool_size=1)
+    fresh = own_db_config(desk.client)
     try:
         assert await run_digests(fresh) == 0
     finally:

@@ -16,9 +16,9 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.fixtures import ClientFactory
-from tests.support import Api, SignedInUser, in_app
+from tests.support import Api, SignedInUser, in_app, own_db_config
 from workhub.kernel.context import Actor, acting_as
-from workhub.kernel.db import build_db_config, session_scope
+from workhub.kernel.db import session_scope
 from workhub.kernel.queue import build_worker
 from workhub.projects.services import ProjectService
 from workhub.settings import Settings
@@ -68,7 +68,7 @@ class Team:
         return str(self.project["id"])
 
     async def add_member(self, user: SignedInUser, role: str, project_id: str | None = None) -> None:
-        config = build_db_config(self.database_url, pool_size=1)
+        config = own_db_config(self.client)
         try:
             with acting_as(Actor.system("test")):
                 async with session_scope(config) as session:

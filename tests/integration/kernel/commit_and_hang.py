@@ -11,10 +11,9 @@ import asyncio
 import sys
 from uuid import UUID
 
-from workhub.app import build_registry
 from workhub.kernel.context import Actor, acting_as
-from workhub.kernel.db import build_db_config, session_scope
-from workhub.kernel.events import set_transaction_listeners
+from workhub.kernel.db import session_scope
+from workhub.process import build_registry, process_db_config
 from workhub.projects.schemas import ProjectCreate
 from workhub.projects.services import ProjectService
 from workhub.settings import Settings
@@ -23,8 +22,7 @@ from workhub.settings import Settings
 async def main(database_url: str, redis_url: str, owner_id: UUID, key: str) -> None:
     settings = Settings(env="test", database_url=database_url, redis_url=redis_url, plugins="")
     registry = build_registry(settings, plugins=[])
-    set_transaction_listeners(registry.transaction_listeners)
-    config = build_db_config(database_url, pool_size=1)
+    config = process_db_config(settings, registry, pool_size=1)
     with acting_as(Actor(kind="user", id=owner_id), request_id="doomed-process"):
         async with session_scope(config) as session:
             project = await ProjectService(session=session).create_project(

@@ -34,9 +34,9 @@ _INSERT = "INSERT INTO outbox (event, payload) VALUES ('probe.raw', '{}')"
 
 @pytest.fixture
 async def config(settings: Settings) -> AsyncIterator[SQLAlchemyAsyncConfig]:
-    """A config of its own with one pooled connection: every session reuses it."""
+    """A config of its own with one pooled connection: every session reuses it (publishing, with no listeners)."""
     assert settings.database_url
-    config = build_db_config(settings.database_url, pool_size=1)
+    config = build_db_config(settings.database_url, pool_size=1, listeners=())
     yield config
     await config.get_engine().dispose()
 

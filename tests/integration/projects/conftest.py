@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.support import Api, SignedInUser
+from tests.support import Api, SignedInUser, own_db_config
 from workhub.kernel.clock import clock
-from workhub.settings import Settings
 
-Sessions = async_sessionmaker[AsyncSession]
+Sessions = Callable[[], AsyncSession]
 
 
 @dataclass
@@ -82,12 +81,11 @@ def frozen_clock() -> Any:
 
 
 @pytest.fixture
-async def sessions(settings: Settings) -> AsyncIterator[Sessions]:
-    """Sessions on the test's own event loop (the app's engine lives on the client's loop)."""
-    assert settings.database_url
-    engine = create_async_engine(settings.database_url)
-    yield async_sessionmaker(engine, expire_on_commit=False)
-    await engine.dispose()
+async def sessions(client: AsyncTestClient[Any]) -> AsyncIterator[Sessions]:
+    """Sessions on the test's own event loop (the app's engine lives on the client's loop), audited as the app's."""
+    config = own_db_config(client, pool_size=5)
+    yield config.create_session_maker()
+    await config.get_engine().dispose()
 
 
 async def wait_for_a_lock_wait(sessions: Sessions) -> bool:

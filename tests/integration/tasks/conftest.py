@@ -11,9 +11,9 @@ from uuid import UUID
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.support import Api, SignedInUser
+from tests.support import Api, SignedInUser, own_db_config
 from workhub.kernel.context import Actor, acting_as
-from workhub.kernel.db import build_db_config, session_scope
+from workhub.kernel.db import session_scope
 from workhub.projects.services import ProjectService
 from workhub.settings import Settings
 
@@ -55,7 +55,7 @@ class Board:
         The app's engine lives on the test client's event loop, so this opens
         its own short-lived engine.
         """
-        config = build_db_config(self.database_url, pool_size=1)
+        config = own_db_config(self.client)
         try:
             async with session_scope(config) as session, _as_test_system():
                 await ProjectService(session=session).add_member(UUID(project_id or self.id), user.id, role)

@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.integration.tasks.conftest import Board
+from tests.support import own_db_config
 from workhub.kernel.clock import clock
 from workhub.kernel.context import Actor, acting_as
-from workhub.kernel.db import build_db_config, session_scope
+from workhub.kernel.db import session_scope
 from workhub.tasks.demo import DEMO_TASKS, seed_tasks
 
 
 async def test_seed_makes_a_lived_in_project(board: Board) -> None:
     lead, manager = board.owner, board.outsider
-    config = build_db_config(board.database_url, pool_size=1)
+    config = own_db_config(board.client)
     try:
         async with session_scope(config) as session:
             with acting_as(Actor.system("demo")):

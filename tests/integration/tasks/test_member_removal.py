@@ -14,18 +14,17 @@ from uuid import UUID
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.integration.projects.conftest import wait_for_a_lock_wait
+from tests.integration.projects.conftest import Sessions, wait_for_a_lock_wait
 from tests.integration.tasks.conftest import Board
-from tests.support import Deliver, SignedInUser, in_app, read
+from tests.support import Deliver, SignedInUser, in_app, own_db_config, read
 from workhub.kernel.clock import clock
 from workhub.kernel.context import Actor, acting_as
 from workhub.kernel.errors import ValidationFailed
 from workhub.kernel.events import Outbox
 from workhub.notifications.models import Notification
 from workhub.projects.services import MemberService
-from workhub.settings import Settings
 from workhub.tasks import schemas
 from workhub.tasks.reminders import deliver_due_reminders
 from workhub.tasks.services import TaskService
@@ -198,15 +197,14 @@ async def test_a_task_restored_from_the_trash_drops_an_assignee_who_left(board: 
 
 
 @pytest.fixture
-async def sessions(settings: Settings) -> Any:
-    assert settings.database_url
-    engine = create_async_engine(settings.database_url)
-    yield async_sessionmaker(engine, expire_on_commit=False)
-    await engine.dispose()
+async def sessions(board: Board) -> Any:
+    config = own_db_config(board.client, pool_size=5)
+    yield config.create_session_maker()
+    await config.get_engine().dispose()
 
 
 async def test_an_assignment_racing_a_removal_never_leaves_a_task_with_a_former_member(
-    board: Board, sessions: async_sessionmaker[AsyncSession]
+    board: Board, sessions: Sessions
 ) -> None:
     """Assigning holds the membership: the removal waits, then unassigns; once removed, assigning is refused."""
     task = await board.create(title="Contested")

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.integration.tasks.conftest import Board
+from tests.support import own_db_config
 from workhub.kernel.context import Actor, acting_as
-from workhub.kernel.db import build_db_config, session_scope
+from workhub.kernel.db import session_scope
 from workhub.kernel.errors import ValidationFailed
 from workhub.kernel.events import Outbox
 from workhub.tasks import schemas
@@ -117,7 +118,7 @@ async def test_non_finite_numbers_are_refused_before_the_route(board: Board, lit
 async def test_a_non_finite_position_from_python_is_422_naming_the_field(board: Board, value: float) -> None:
     """Code that builds a TaskUpdate itself (imports, plugins) can hold NaN or infinity: the service refuses it."""
     task = await board.create()
-    config = build_db_config(board.database_url, pool_size=1)
+    config = own_db_config(board.client)
 
     async def move() -> None:
         async with session_scope(config) as session:
