@@ -3,7 +3,8 @@
 The server runs for the whole session on its own database (``workhub_e2e``
 on the run's PostgreSQL) and Redis database 1, which the per-test clean-up
 of the other tests does not touch; every test makes its own users and
-projects, so tests do not see each other's data. The dashboard is the real
+projects, so tests do not see each other's data. It loads no plugin; a
+module that needs one starts a server of its own with :func:`serve`. The dashboard is the real
 build: ``WORKHUB_E2E_STATIC_DIR`` names one (``make test`` passes the build it
 just made), otherwise it is built into a temporary folder once per session.
 
@@ -88,10 +89,25 @@ def dashboard_build() -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def e2e_server(settings: Settings, dashboard_build: Path) -> Iterator[E2EServer]:
     """``workhub dev`` on a database and Redis of its own, serving the build; stopped at the end."""
+    with serve(settings, dashboard_build, database="workhub_e2e", redis_db=1) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def serve(
+    settings: Settings, build: Path, *, database: str, redis_db: int, plugins: str = ""
+) -> Iterator[E2EServer]:
+    """``workhub dev`` (web and worker) on database ``database`` (made afresh) and Redis ``redis_db``.
+
+    ``plugins`` is its ``WORKHUB_PLUGINS``: none for the shared server, so a
+    plugin's additions (a notification channel, routes) change no other test;
+    a test module that needs one starts a server of its own with it (Redis
+    databases apart, so neither worker takes the other's jobs).
+    """
     assert settings.database_url and settings.redis_url and settings.secret_key
-    database_url = re.sub(r"/workhub_test(\?|$)", r"/workhub_e2e\1", settings.database_url)
-    redis_url = re.sub(r"/0$", "/1", settings.redis_url)
-    _recreate_database(settings.database_url, "workhub_e2e")
+    database_url = re.sub(r"/workhub_test(\?|$)", rf"/{database}\1", settings.database_url)
+    redis_url = re.sub(r"/0$", f"/{redis_db}", settings.redis_url)
+    _recreate_database(settings.database_url, database)
     upgrade(database_url)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKHUB_") or k == "WORKHUB_CLOCK_OFFSET"}
@@ -102,20 +118,21 @@ def e2e_server(settings: Settings, dashboard_build: Path) -> Iterator[E2EServer]
         "WORKHUB_SECRET_KEY": settings.secret_key,
         "WORKHUB_PORT": str(port),
         "WORKHUB_DEMO_DATA": "false",
-        "WORKHUB_WEB_STATIC_DIR": str(dashboard_build),
+        "WORKHUB_WEB_STATIC_DIR": str(build),
         "WORKHUB_DATA_DIR": tempfile.mkdtemp(prefix="workhub-e2e-data-"),
         "WORKHUB_LOGIN_RATE": "1000",
         "WORKHUB_REGISTER_RATE": "1000",
         "WORKHUB_USER_RATE": "100000",
-        "WORKHUB_PLUGINS": "",
+        "WORKHUB_PLUGINS": plugins,
         "WORKHUB_LOG_LEVEL": "WARNING",
     }
     ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "e2e-server.log").open("wb")
+    log_path = ARTIFACTS / ("e2e-server.log" if database == "workhub_e2e" else f"e2e-server-{database}.log")
+    log = log_path.open("wb")
     proc = subprocess.Popen([str(WORKHUB), "dev"], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(url, proc)
+        _wait_ready(url, proc, log_path)
         yield E2EServer(
             url=url, database_url=database_url, redis_url=redis_url, secret_key=settings.secret_key
         )
@@ -144,15 +161,13 @@ def _recreate_database(url: str, name: str) -> None:
     asyncio.run(run())
 
 
-def _wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
+def _wait_ready(url: str, proc: subprocess.Popen[bytes], log_path: Path) -> None:
     import time
 
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(
-                f"workhub dev exited with {proc.returncode}: see {ARTIFACTS / 'e2e-server.log'}"
-            )
+            raise RuntimeError(f"workhub dev exited with {proc.returncode}: see {log_path}")
         try:
             if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
                 return
