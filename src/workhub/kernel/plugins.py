@@ -117,6 +117,8 @@ class Runtime:
         self.queue = queue
         self.plugin_settings: dict[str, Any] = {}
         self.broadcaster: Broadcaster = NullBroadcaster()
+        self.permissions = PermissionTable()
+        """The registry's permission table (core and added actions), for handlers, jobs and subscribers."""
         self._notifier: Notifier | None = None
 
     @property
@@ -392,8 +394,8 @@ class Registry:
         """Add project actions, each with the project roles that may do it (``{"example.greet": ["owner"]}``).
 
         A plugin's action names start with its own name (``example.``); a name
-        is registered once. Check them with ``registry.permissions.allowed``
-        (guards, room kinds): the core :class:`~workhub.kernel.permissions.Action`
+        is registered once. Check them with ``runtime.permissions.allowed``
+        (room kinds do): the core :class:`~workhub.kernel.permissions.Action`
         rows and the added ones are one table.
         """
         for action, roles in actions.items():
@@ -451,6 +453,7 @@ class Registry:
         """Attach the live services (at start-up), and translate with this registry's texts from here on."""
         use_catalog(self.messages)
         runtime.plugin_settings = self.plugin_settings
+        runtime.permissions = self.permissions
         runtime._notifier = self.notifier
         self._runtime = runtime
 
