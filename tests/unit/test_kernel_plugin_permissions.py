@@ -10,8 +10,9 @@ import msgspec
 import pytest
 
 from workhub.kernel.guards import Access
+from workhub.kernel.i18n import Catalog, using
 from workhub.kernel.permissions import PROJECT_ROLES, Action, allowed
-from workhub.kernel.plugins import PluginError, Registry
+from workhub.kernel.plugins import PluginError, Registry, Runtime
 from workhub.kernel.sockets import parse_room
 
 
@@ -64,6 +65,16 @@ def test_a_registered_action_is_allowed_for_the_roles_given_and_refused_for_othe
     for role in (*PROJECT_ROLES, None):
         for action in Action:
             assert table.allowed(role, action, is_admin=True) == allowed(role, action, is_admin=True)
+
+
+def test_handlers_jobs_and_subscribers_ask_the_runtimes_table() -> None:
+    registry = boards_registry()
+    runtime = Runtime.__new__(Runtime)  # the live services are not needed here
+    with using(Catalog()):
+        registry.bind(runtime)
+    assert runtime.permissions is registry.permissions
+    assert runtime.permissions.allowed("editor", "boards.watch")
+    assert not runtime.permissions.allowed("viewer", "boards.watch")
 
 
 def test_a_room_of_a_registered_kind_is_joinable_only_with_its_action() -> None:
