@@ -40,7 +40,7 @@ from workhub.kernel.pagination import MAX_LIMIT, encode_cursor
 from workhub.kernel.permissions import Action
 from workhub.kernel.plugins import Registry
 from workhub.tasks import schemas
-from workhub.tasks.queries import row_to_task
+from workhub.tasks.rows import row_to_task
 
 __all__ = ("LIST_SQL", "BenchPlugin", "plugin")
 

@@ -20,9 +20,9 @@ import msgspec
 
 from workhub.kernel.clock import clock
 from workhub.kernel.db import driver_connection
-from workhub.projects.api import project_access_sql
 from workhub.tasks.calendar_schemas import Calendar, CalendarItem
-from workhub.tasks.queries import OPEN, TaskQuery
+from workhub.tasks.queries import TaskQuery
+from workhub.tasks.rows import columns_sql, is_overdue, task_from
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -78,7 +78,7 @@ async def calendar_range(
             title=row["title"],
             deadline=row["deadline"],
             status=row["status"],
-            overdue=row["status"] in OPEN and (row["overdue"] or row["deadline"] < now),
+            overdue=is_overdue(row["status"], row["overdue"], row["deadline"], now),
             priority=row["priority"],
             assignee_id=row["assignee_id"],
             project_id=row["project_id"],
@@ -105,10 +105,12 @@ class FeedTask(msgspec.Struct, frozen=True):
     updated_at: datetime
 
 
+_FEED_COLUMNS = columns_sql(
+    "id", "key", "number", "title", "description", "deadline", "status", "overdue", "priority", "version",
+    "created_at", "updated_at"
+)  # fmt: skip
 _FEED_SELECT = (
-    "SELECT t.id, pa.project_key, t.number, t.title, t.description, t.deadline, t.status, t.overdue,"
-    " t.priority, t.version, t.created_at, t.updated_at"
-    f" FROM task AS t JOIN {project_access_sql('$1')} AS pa ON pa.project_id = t.project_id"
+    f"SELECT {_FEED_COLUMNS}{task_from('$1')}"
     " WHERE t.deleted_at IS NULL AND t.deadline >= $2 AND t.status <> 'cancelled'"
 )
 _FEED_MINE = " AND pa.role IS NOT NULL AND NOT pa.archived"
@@ -151,7 +153,7 @@ async def feed_tasks(
             description=row["description"],
             deadline=row["deadline"],
             status=row["status"],
-            overdue=row["status"] in OPEN and (row["overdue"] or row["deadline"] < now),
+            overdue=is_overdue(row["status"], row["overdue"], row["deadline"], now),
             priority=row["priority"],
             version=row["version"],
             created_at=row["created_at"],

@@ -18,7 +18,7 @@ import msgspec
 
 from workhub.kernel.db import driver_connection
 from workhub.projects.api import project_access_sql
-from workhub.tasks.queries import OPEN
+from workhub.tasks.rows import OPEN_SQL, columns_sql, is_overdue, overdue_sql, task_from
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,11 +29,10 @@ MAX_ROWS = 500
 """A user's own tasks read for one digest; beyond that, the oldest deadlines are reported."""
 
 _MINE_SQL = (
-    "SELECT t.id, t.project_id, pa.project_key, t.number, t.title, t.deadline, t.status, t.overdue,"
-    " t.assigned_at"
-    f" FROM task AS t JOIN {project_access_sql('$1')} AS pa ON pa.project_id = t.project_id"
+    f"SELECT {columns_sql('id', 'project_id', 'key', 'number', 'title', 'deadline', 'status', 'overdue')},"
+    f" t.assigned_at{task_from('$1')}"
     " WHERE t.assignee_id = $1 AND t.deleted_at IS NULL AND pa.role IS NOT NULL AND NOT pa.archived"
-    " AND t.status IN ('todo', 'in_progress')"
+    f" AND {OPEN_SQL}"
     " AND (t.deadline < $2 OR t.overdue OR t.assigned_at >= $3)"
     " ORDER BY t.deadline ASC NULLS LAST, t.number ASC"
     f" LIMIT {MAX_ROWS}"
@@ -43,12 +42,12 @@ _MINE_SQL = (
 _OWNED_SQL = (
     "SELECT pa.project_id, pa.project_key,"
     " count(*) FILTER (WHERE t.status = 'done' AND t.completed_at >= $2),"
-    " count(*) FILTER (WHERE t.status IN ('todo', 'in_progress') AND (t.overdue OR t.deadline < $3))"
+    f" count(*) FILTER (WHERE {overdue_sql('$3')})"
     f" FROM {project_access_sql('$1')} AS pa"
     " JOIN task AS t ON t.project_id = pa.project_id AND t.deleted_at IS NULL"
     " WHERE pa.role = 'owner' AND NOT pa.archived"
     " AND ((t.status = 'done' AND t.completed_at >= $2)"
-    " OR (t.status IN ('todo', 'in_progress') AND (t.overdue OR t.deadline < $3)))"
+    f" OR {overdue_sql('$3')})"
     " GROUP BY pa.project_id, pa.project_key"
     " ORDER BY pa.project_key"
 )
@@ -120,7 +119,7 @@ async def digest_sections(session: AsyncSession, user_id: UUID, window: DigestWi
         item = DigestItem(
             id=id_, project_id=project_id, key=f"{key}-{number}", title=title, deadline=deadline
         )
-        if status in OPEN and (flagged or (deadline is not None and deadline < window.now)):
+        if is_overdue(status, flagged, deadline, window.now):
             overdue.append(item)
         elif deadline is not None and deadline < window.day_end:
             due_today.append(item)

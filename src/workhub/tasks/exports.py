@@ -18,8 +18,9 @@ from uuid import UUID
 
 from workhub.kernel.clock import clock
 from workhub.kernel.db import driver_connection
-from workhub.projects.api import member_projects_sql, project_access_sql
-from workhub.tasks.queries import TaskFilters, TaskQuery, row_to_task
+from workhub.projects.api import member_projects_sql
+from workhub.tasks.queries import TaskFilters, TaskQuery
+from workhub.tasks.rows import overdue_sql, row_to_task, task_from
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -107,22 +108,23 @@ class TaskStats:
 
 
 _DONE = "t.status = 'done' AND t.completed_at >= $1 AND t.completed_at < $2"
+_OVERDUE = overdue_sql("$3")
 _STATS_SQL = (
     "SELECT t.project_id, pa.project_key, GROUPING(t.assignee_id) = 1, t.assignee_id,"
     " count(*) FILTER (WHERE t.created_at >= $1 AND t.created_at < $2),"
     f" count(*) FILTER (WHERE {_DONE}),"
     f" count(*) FILTER (WHERE {_DONE} AND t.deadline IS NOT NULL AND t.completed_at <= t.deadline),"
-    " count(*) FILTER (WHERE t.status IN ('todo', 'in_progress') AND (t.overdue OR t.deadline < $3)),"
+    f" count(*) FILTER (WHERE {_OVERDUE}),"
     " count(*) FILTER (WHERE t.status = 'cancelled' AND t.updated_at >= $1 AND t.updated_at < $2),"
     f" avg(EXTRACT(EPOCH FROM t.completed_at - t.created_at)) FILTER (WHERE {_DONE}),"
     " percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM t.completed_at - t.created_at))"
     f" FILTER (WHERE {_DONE})"
-    f" FROM task AS t JOIN {project_access_sql()} AS pa ON pa.project_id = t.project_id"
+    f"{task_from()}"
     " WHERE t.deleted_at IS NULL{where}"
     " GROUP BY GROUPING SETS ((t.project_id, pa.project_key), (t.project_id, pa.project_key, t.assignee_id))"
     " HAVING count(*) FILTER (WHERE t.created_at >= $1 AND t.created_at < $2"
     f" OR {_DONE}"
-    " OR (t.status IN ('todo', 'in_progress') AND (t.overdue OR t.deadline < $3))"
+    f" OR {_OVERDUE}"
     " OR (t.status = 'cancelled' AND t.updated_at >= $1 AND t.updated_at < $2)) > 0"
     " ORDER BY pa.project_key, GROUPING(t.assignee_id) DESC, t.assignee_id NULLS LAST"
 )

@@ -1,7 +1,7 @@
 """The overdue sweep: a passed deadline is announced (``task.overdue``) once, off the task row.
 
 Overdue itself is worked out at read time (open and past the deadline,
-:func:`~workhub.tasks.queries.is_overdue`); what the sweep keeps is what it
+:func:`~workhub.tasks.rows.is_overdue`); what the sweep keeps is what it
 has announced, in ``task_overdue_notice`` (:class:`~workhub.tasks.models.OverdueNotice`):
 a row per open task with a deadline, written with the task by
 :class:`~workhub.tasks.services.TaskService` through :func:`insert_notice_sql`
@@ -42,7 +42,7 @@ from workhub.kernel.db import session_scope
 from workhub.kernel.events import publish_many
 from workhub.projects.api import project_access_sql
 from workhub.tasks.events import TaskOverdue
-from workhub.tasks.queries import row_to_task
+from workhub.tasks.rows import OPEN_SQL, TASK_COLUMNS, row_to_task
 
 if TYPE_CHECKING:
     from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
@@ -70,19 +70,16 @@ SWEEP_SQL = (
     " ORDER BY deadline LIMIT :limit FOR UPDATE SKIP LOCKED"
     "), noticed AS ("
     " UPDATE task_overdue_notice AS n SET noticed_at = :now,"
-    " announced = (t.deleted_at IS NULL AND t.status IN ('todo', 'in_progress') AND NOT pa.archived)"
+    f" announced = (t.deleted_at IS NULL AND {OPEN_SQL} AND NOT pa.archived)"
     f" FROM due, task AS t, {project_access_sql()} AS pa"
     " WHERE n.ctid = due.ctid AND t.id = n.task_id AND pa.project_id = t.project_id"
-    " RETURNING n.announced, t.id, t.project_id, t.number, pa.project_key, t.title, t.description, t.status,"
-    " t.priority, t.labels, t.assignee_id, t.creator_id, t.deadline, t.completed_at, t.source,"
-    " t.source_ref, t.version, t.created_at, t.updated_at, t.position"
+    f" RETURNING n.announced, {', '.join(c.sql for c in TASK_COLUMNS if c.name != 'overdue')}"
     ")"
-    " SELECT announced, id, project_id, number, project_key, title, description, status, true, priority,"
-    " labels, assignee_id, creator_id, deadline, completed_at, source, source_ref, version, created_at,"
-    " updated_at, position FROM noticed"
+    f" SELECT announced, {', '.join('true' if c.name == 'overdue' else c.label for c in TASK_COLUMNS)}"
+    " FROM noticed"
 )
-"""One batch: the due deadlines noticed, each with ``announced`` first, then its task in the row
-shape of :func:`~workhub.tasks.queries.row_to_task`.
+"""One batch: the due deadlines noticed, each with ``announced`` first, then its task as
+:data:`~workhub.tasks.rows.TASK_COLUMNS` (``overdue`` true: it is what was noticed).
 
 The rows are found through the partial index, locked (``SKIP LOCKED``: a
 task being edited right now holds its row and waits for the next run) and

@@ -3,9 +3,10 @@
 Listing tasks is the hottest path of the API, so it skips the ORM and the
 repository: one statement per page (the project key joined in from the
 projects module's :func:`~workhub.projects.services.project_access_sql`
-relation, never from its tables), parameters
-bound by asyncpg, rows unpacked straight into
-:class:`~workhub.tasks.schemas.Task` Structs. Outside a write transaction no
+relation, never from its tables), the task row's columns and the meaning
+of "overdue" taken from :mod:`workhub.tasks.rows`, parameters bound by
+asyncpg, rows unpacked straight into :class:`~workhub.tasks.schemas.Task`
+Structs (:func:`~workhub.tasks.rows.row_to_task`). Outside a write transaction no
 ``BEGIN``/``COMMIT`` is sent either, so a read is one round trip. The
 statement text depends only on which filters are set, so asyncpg's statement
 cache prepares each shape once per connection. Writes go through
@@ -26,30 +27,25 @@ from workhub.kernel.db import driver_connection
 from workhub.kernel.errors import NotFound, ValidationFailed
 from workhub.kernel.guards import Access
 from workhub.kernel.pagination import decode_cursor, encode_cursor
-from workhub.projects.api import member_projects_sql, project_access_sql
+from workhub.projects.api import member_projects_sql
 from workhub.tasks import schemas
+from workhub.tasks.rows import COLUMNS_SQL, OPEN_SQL, TASK_COLUMNS, overdue_sql, row_to_task, task_from
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from workhub.kernel.guards import PendingAccess
 
 __all__ = (
-    "OPEN",
     "SORT_FIELDS",
     "TaskFilters",
     "TaskQuery",
     "TaskReader",
     "decode_task_cursor",
     "encode_task_cursor",
-    "is_overdue",
-    "row_to_task",
 )
 
 SORT_FIELDS = ("number", "deadline", "priority", "updated", "position")
-OPEN = ("todo", "in_progress")
 PRIORITY_RANK = {name: rank for rank, name in enumerate(schemas.PRIORITIES)}
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 """Tasks without a deadline sort after every dated one (ascending)."""
@@ -63,22 +59,25 @@ _SORT_SQL = {
     "updated": "t.updated_at",
     "position": "t.position",
 }
-_COLUMNS = (
-    "SELECT t.id, t.project_id, t.number, pa.project_key, t.title, t.description, t.status, t.overdue,"
-    " t.priority, t.labels, t.assignee_id, t.creator_id, t.deadline, t.completed_at, t.source,"
-    " t.source_ref, t.version, t.created_at, t.updated_at, t.position"
-)
-_FROM = " FROM task AS t JOIN {access} AS pa ON pa.project_id = t.project_id"
-_SELECT = _COLUMNS + _FROM.format(access=project_access_sql())
-"""Tasks with their project's key and archived flag, from the projects module's access relation."""
-_ARCHIVED, _ROLE = 20, 21
+_SELECT = f"SELECT {COLUMNS_SQL}{task_from()}"
+"""Tasks (:data:`~workhub.tasks.rows.TASK_COLUMNS`) with their project's key, from the projects module's
+access relation."""
+_ARCHIVED, _ROLE = len(TASK_COLUMNS), len(TASK_COLUMNS) + 1
 """Where :func:`_gated_select` puts the access columns, after the task's."""
+
+
+_COUNTS_SQL = (
+    f"SELECT t.project_id, count(*), count(*) FILTER (WHERE {overdue_sql('$2')})"
+    f" FROM task AS t WHERE t.deleted_at IS NULL AND {OPEN_SQL}"
+    f" AND t.project_id IN {member_projects_sql('$1')} GROUP BY t.project_id"
+)
+"""Open and overdue (at ``$2``) tasks per project of the user ``$1``."""
 
 
 @lru_cache(maxsize=8)
 def _gated_select(user: str) -> str:
     """:data:`_SELECT` plus the project's archived flag and the role of the user at placeholder ``user``."""
-    return _COLUMNS + ", pa.archived, pa.role" + _FROM.format(access=project_access_sql(user))
+    return f"SELECT {COLUMNS_SQL}, pa.archived, pa.role{task_from(user)}"
 
 
 @dataclass(frozen=True)
@@ -104,43 +103,6 @@ class TaskFilters:
     """A name from :data:`SORT_FIELDS`, ``-`` in front for descending; None for the list's default."""
     limit: int = 50
     cursor: str | None = None
-
-
-def is_overdue(status: str, flagged: bool, deadline: datetime | None, now: datetime) -> bool:
-    """Open, and either marked by the sweep or past its deadline at ``now``."""
-    return status in OPEN and (flagged or (deadline is not None and deadline < now))
-
-
-def row_to_task(row: Sequence[Any], now: datetime) -> schemas.Task:
-    """A Struct from the first 20 columns of a row of :data:`_SELECT`; ``overdue`` is worked out for ``now``.
-
-    The arguments are positional, in the order of :class:`~workhub.tasks.schemas.Task`'s
-    fields: a list makes 50 of these per page, and keywords cost three times as much.
-    """
-    number, status, deadline = row[2], row[6], row[12]
-    return schemas.Task(
-        row[0],  # id
-        row[1],  # project_id
-        number,
-        f"{row[3]}-{number}",  # key
-        row[4],  # title
-        row[5],  # description
-        status,
-        status in OPEN
-        and (row[7] or (deadline is not None and deadline < now)),  # overdue: is_overdue, inlined
-        row[8],  # priority
-        row[9],  # labels
-        row[10],  # assignee_id
-        row[11],  # creator_id
-        deadline,
-        row[13],  # completed_at
-        row[14],  # source
-        row[15],  # source_ref
-        row[16],  # version
-        row[17],  # created_at
-        row[18],  # updated_at
-        row[19],  # position
-    )
 
 
 def _escape_like(text: str) -> str:
@@ -227,13 +189,8 @@ class TaskQuery:
             if f.statuses:
                 wanted.append(f"t.status = ANY({self.bind(sorted(f.statuses))}::varchar[])")
             if f.overdue:
-                # Marked by the sweep, or past the deadline and not yet marked: the
-                # second arm has the predicate of the partial ix_task_open_deadline.
-                wanted.append(
-                    "(t.status IN ('todo', 'in_progress') AND t.overdue)"
-                    " OR (t.status IN ('todo', 'in_progress') AND NOT t.overdue"
-                    f" AND t.deadline < {self.bind(now)})"
-                )
+                # Written so that the arm not flagged has the predicate of the partial ix_task_open_deadline.
+                wanted.append(overdue_sql(self.bind(now), indexed=True))
             w.append(f"({' OR '.join(wanted)})")
         if f.labels:
             w.append(f"t.labels @> {self.bind(list(f.labels))}::varchar[]")
@@ -313,12 +270,7 @@ class TaskReader:
 
     async def counts(self, user_id: UUID) -> schemas.TaskCounts:
         """Open and overdue tasks per project the user is a member of (one grouped statement)."""
-        sql = (
-            "SELECT t.project_id, count(*), count(*) FILTER (WHERE t.overdue OR t.deadline < $2)"
-            " FROM task AS t WHERE t.deleted_at IS NULL AND t.status IN ('todo', 'in_progress')"
-            f" AND t.project_id IN {member_projects_sql('$1')} GROUP BY t.project_id"
-        )
-        rows = await (await driver_connection(self.session)).fetch(sql, user_id, clock.now())
+        rows = await (await driver_connection(self.session)).fetch(_COUNTS_SQL, user_id, clock.now())
         return schemas.TaskCounts(
             items=[schemas.ProjectTaskCount(project_id=r[0], open=r[1], overdue=r[2]) for r in rows]
         )

@@ -53,7 +53,7 @@ from workhub.tasks.events import (
     TaskUpdated,
 )
 from workhub.tasks.models import Task, TaskReminder
-from workhub.tasks.queries import OPEN
+from workhub.tasks.rows import OPEN
 
 if TYPE_CHECKING:
     from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig

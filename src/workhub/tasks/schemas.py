@@ -56,8 +56,10 @@ class Task(msgspec.Struct):
     ``overdue`` is true while the task is open and its deadline has passed.
     ``position`` orders a board column (ascending; new tasks get ``-number``,
     so the newest come first until someone drags them).
-    :func:`~workhub.tasks.queries.row_to_task` passes the fields by position:
-    change their order there too.
+    Reads take a task column of each field's name, in this order
+    (:data:`~workhub.tasks.rows.TASK_COLUMNS`), and
+    :func:`~workhub.tasks.rows.row_to_task` passes them by position: a field
+    added or moved here must be added or moved there too (checked at import).
     """
 
     id: UUID

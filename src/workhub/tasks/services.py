@@ -39,7 +39,7 @@ from workhub.tasks.events import (
 )
 from workhub.tasks.models import Comment, Task
 from workhub.tasks.overdue import follow_deadline, insert_notice_sql
-from workhub.tasks.queries import OPEN, is_overdue
+from workhub.tasks.rows import INSERT_COLUMNS, INSERT_SQL, OPEN, is_overdue, model_to_task
 
 __all__ = (
     "RESTORE_WINDOW",
@@ -86,19 +86,9 @@ def _builtins(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
     return msgspec.to_builtins(changes)
 
 
-_TASK_COLUMNS = (
-    "id", "project_id", "number", "title", "description", "status", "overdue", "priority", "labels",
-    "assignee_id", "creator_id", "deadline", "completed_at", "assigned_at", "source", "source_ref",
-    "version", "created_at", "updated_at", "position",
-)  # fmt: skip
-_INSERT_TASK = (
-    f"INSERT INTO task ({', '.join(_TASK_COLUMNS)})"
-    f" VALUES ({', '.join(f'${i}' for i in range(1, len(_TASK_COLUMNS) + 1))})"
-)
-"""Plain SQL on the transaction's driver connection: the busiest write skips the ORM's unit of
-work and SQLAlchemy's per-statement work (docs/performance.md)."""
-_INSERT_TASK_WITH_NOTICE = insert_notice_sql(_INSERT_TASK)
-"""The same for a task created open with a deadline: its overdue notice row in the same statement."""
+_INSERT_TASK_WITH_NOTICE = insert_notice_sql(INSERT_SQL)
+"""The task's ``INSERT`` (:data:`~workhub.tasks.rows.INSERT_SQL`) for a task created open with a deadline:
+its overdue notice row in the same statement."""
 
 
 class TaskService(Service[Task]):
@@ -113,30 +103,8 @@ class TaskService(Service[Task]):
 
     @staticmethod
     def as_schema(task: Task, project_key: str, now: datetime | None = None) -> schemas.Task:
-        """The API form of a loaded task."""
-        now = now or clock.now()
-        return schemas.Task(
-            id=task.id,
-            project_id=task.project_id,
-            number=task.number,
-            key=f"{project_key}-{task.number}",
-            title=task.title,
-            description=task.description,
-            status=task.status,  # type: ignore[arg-type]
-            overdue=is_overdue(task.status, task.overdue, task.deadline, now),
-            priority=task.priority,  # type: ignore[arg-type]
-            labels=list(task.labels),
-            assignee_id=task.assignee_id,
-            creator_id=task.creator_id,
-            deadline=task.deadline,
-            completed_at=task.completed_at,
-            source=task.source,
-            source_ref=task.source_ref,
-            version=task.version,
-            created_at=task.created_at,
-            updated_at=task.updated_at,
-            position=task.position,
-        )
+        """The API form of a loaded task (:func:`~workhub.tasks.rows.model_to_task`)."""
+        return model_to_task(task, project_key, now or clock.now())
 
     async def _check_assignee(self, project_id: UUID, assignee_id: UUID | None) -> None:
         """An assignee must be a member of the project (any role), and stays one until this transaction ends.
@@ -218,7 +186,7 @@ class TaskService(Service[Task]):
         connection = await transaction_connection(self.session)
         followed = values["deadline"] is not None and data.status in OPEN
         await connection.execute(
-            _INSERT_TASK_WITH_NOTICE if followed else _INSERT_TASK, *(values[name] for name in _TASK_COLUMNS)
+            _INSERT_TASK_WITH_NOTICE if followed else INSERT_SQL, *(values[name] for name in INSERT_COLUMNS)
         )
         task = Task(**values)  # not added to the session: only read back as the API form
         result = self.as_schema(task, key, now)
