@@ -20,6 +20,8 @@ CORE_MODEL_MODULES = (
     "workhub.notifications.digest_models",
     "workhub.chat.models",
     "workhub.jobs.models",
+    "workhub.integrations.models",
+    "workhub.intake.models",
 )
 
 

@@ -26,7 +26,7 @@ __all__ = ("build_registry", "core_plugins", "process_db_config")
 
 def core_plugins() -> list[WorkhubPlugin]:
     """The core modules, in the order their subscribers run."""
-    from workhub import accounts, audit, chat, jobs, notifications, projects, tasks, web
+    from workhub import accounts, audit, chat, intake, integrations, jobs, notifications, projects, tasks, web
 
     return [
         audit.plugin,
@@ -36,6 +36,8 @@ def core_plugins() -> list[WorkhubPlugin]:
         notifications.plugin,
         chat.plugin,
         jobs.plugin,
+        integrations.plugin,
+        intake.plugin,
         web.plugin,
     ]
 

@@ -23,16 +23,19 @@ from tests.support import PASSWORD, Api, SignedInUser
 from workhub.accounts import schemas as account_schemas
 from workhub.accounts.services import UserService
 from workhub.audit.models import AuditRecord
+from workhub.integrations.services import secret_box
 from workhub.kernel.context import Actor, acting_as
 from workhub.kernel.db import session_scope
 from workhub.kernel.guards import ProjectGuard, SystemGuard, admin_only
 from workhub.kernel.permissions import Action, SystemAction, allowed, can_read, system_allowed
+from workhub.kernel.secretbox import SecretBox
 from workhub.process import build_registry, process_db_config
 from workhub.projects import schemas as project_schemas
 from workhub.projects.services import ProjectService
 from workhub.settings import Settings
 from workhub.tasks import schemas as task_schemas
 from workhub.tasks.services import CommentService, TaskService
+from workhub_example import plugin as example_plugin
 
 CALLERS = ("owner", "editor", "viewer", "outsider", "admin", "lead", "manager")
 SYSTEM_ROLE = {
@@ -55,6 +58,8 @@ PUBLIC = {
     "Refresh",
     "PreviewInvitation",
     "GetCalendarFeedIcs",
+    "ExampleHello",
+    "PostInbound",
 }
 """Routes anyone may call; each is tested in its own module's tests."""
 
@@ -87,6 +92,8 @@ class World:
     """A reminder added on the world's task (the routes remove it)."""
     job_id: UUID | None = None
     """A queued export of the project's owner (only they may see, cancel or download it)."""
+    inbound_id: UUID | None = None
+    """An inbound event that came to the project through the example plugin's source."""
 
 
 @dataclass
@@ -309,6 +316,16 @@ SPECS: dict[str, Spec] = {
     # An upload is a file for a later import (which is audited), not a change by itself.
     "UploadJobFile": Spec("POST", "/api/v1/jobs/uploads", body=lambda w, n: "title\nImported", audited=False),
     "AdminListFailedJobs": Spec("GET", "/api/v1/admin/jobs/failed", audited=False),
+    # intake and per-project plugin configuration (the example plugin is installed in this app)
+    "GetInbound": Spec("GET", "/api/v1/inbound/{inbound_id}", object="inbound", audited=False),
+    "ListProjectInbound": Spec("GET", "/api/v1/projects/{project_id}/inbound", audited=False),
+    "ListProjectPlugins": Spec("GET", "/api/v1/projects/{project_id}/plugins", audited=False),
+    "ConfigureProjectPlugin": Spec(
+        "PUT",
+        "/api/v1/projects/{project_id}/plugins/example",
+        body=lambda w, n: {"enabled": True, "settings": {"labels": [f"l{n}"]}},
+    ),
+    "RemoveProjectPlugin": Spec("DELETE", "/api/v1/projects/{project_id}/plugins/example"),
     # No failed job has this key: administrators get past the guard to a 404.
     "AdminRetryFailedJob": Spec(
         "POST", "/api/v1/admin/jobs/failed/no-such-key/retry", override={"admin": 404}
@@ -340,6 +357,8 @@ INTENDED: dict[str, Action | SystemAction | str | None] = {
     "DeleteMessage": A.MESSAGE_POST,
     "CreateJob": None, "ListJobs": None, "GetJob": None, "CancelJob": None, "GetJobResult": None,
     "UploadJobFile": None, "AdminListFailedJobs": "admin", "AdminRetryFailedJob": "admin",
+    "GetInbound": A.TASK_READ, "ListProjectInbound": A.TASK_READ, "ListProjectPlugins": A.INTEGRATION_MANAGE,
+    "ConfigureProjectPlugin": A.INTEGRATION_MANAGE, "RemoveProjectPlugin": A.INTEGRATION_MANAGE,
 }  # fmt: skip
 """What each route is meant to require: an action of a table, "admin", or None (any signed-in user).
 
@@ -376,9 +395,19 @@ def _expected(handler: Any, caller: str, role: str | None) -> int | None:
 
 
 @pytest.fixture
+async def client(make_client: Any) -> AsyncTestClient[Any]:
+    """The core app with the example plugin, whose per-project configuration and intake source have routes."""
+    return await make_client(plugins=[example_plugin])
+
+
+_BOXES: list[SecretBox] = []
+
+
+@pytest.fixture
 async def db(settings: Settings) -> AsyncIterator[Any]:
-    registry = build_registry(settings, plugins=[])  # its sessions audit, as the app's do
+    registry = build_registry(settings, plugins=[example_plugin])  # its sessions audit, as the app's do
     config = process_db_config(settings, registry, pool_size=2)
+    _BOXES[:] = [secret_box(settings)]
     yield config
     await config.get_engine().dispose()
 
@@ -394,7 +423,27 @@ async def _world(db: Any, users: dict[str, SignedInUser], n: int) -> World:
         await _chat(db, users, world)
         world.reminder_id = await _task_reminder(db, world.task_id, users["owner"].id)
         world.job_id = await _owner_job(db, users["owner"].id)
+        world.inbound_id = await _example_plugin(db, world.project_id, users["owner"].id)
         return world
+
+
+async def _example_plugin(db: Any, project_id: UUID, owner_id: UUID) -> UUID:
+    """The example plugin configured in the project by its owner, and one event it took in."""
+    from workhub.intake.services import accept_event
+    from workhub.integrations.schemas import ProjectPluginUpdate
+    from workhub.integrations.services import IntegrationService
+    from workhub.kernel.intake import InboundEvent
+    from workhub.kernel.project_config import ProjectSchema
+
+    schema = ProjectSchema(example_plugin.project_settings, example_plugin.project_secrets)
+    async with session_scope(db) as session:
+        await IntegrationService(session, {"example": schema}, _BOXES[0]).configure(
+            project_id, "example", ProjectPluginUpdate(secrets={"token": "matrix-token-0123456789"}), owner_id
+        )
+        event = InboundEvent(
+            source="example", dedupe_key=str(project_id), text="Hello", project_id=project_id
+        )
+        return (await accept_event(session, event)).id
 
 
 async def _owner_job(db: Any, owner_id: UUID) -> UUID:

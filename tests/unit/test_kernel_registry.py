@@ -7,6 +7,7 @@ import msgspec
 import pytest
 
 from workhub.kernel.events import DomainEvent, decode_event, event_types
+from workhub.kernel.intake import InboundEvent
 from workhub.kernel.plugins import PluginError, Registry, Runtime, discover_plugins
 from workhub.settings import Settings, load_prefixed
 
@@ -108,8 +109,8 @@ class Source:
     def __init__(self, name: str) -> None:
         self.name = name
 
-    async def parse(self, body: bytes, headers: Any, config: Any) -> list[Any]:
-        return []
+    async def parse(self, body: bytes, headers: Any, config: Any) -> InboundEvent:
+        return InboundEvent(source=self.name, dedupe_key=body.decode())
 
 
 def test_extensions_are_unique_by_name_and_must_fit_their_protocol() -> None:

@@ -1,8 +1,8 @@
 """The typed extension points a plugin can fill.
 
-Each is a small Protocol: what the core calls, with the per-project
-configuration (a ``project_integration`` row, decrypted) passed into every
-call rather than kept on the shared plugin object.
+Each is a small Protocol: what the core calls. Per-project configuration (a
+``project_integration`` row, decrypted) is passed into the calls made for one
+project rather than kept on the shared plugin object.
 """
 
 from __future__ import annotations
@@ -14,12 +14,15 @@ from uuid import UUID
 
 import msgspec
 
+from workhub.kernel.intake import InboundEvent
+from workhub.kernel.project_config import ProjectIntegration
+
 __all__ = (
     "ExternalIdentity",
     "IdentityProvider",
-    "InboundEvent",
     "IntakeSource",
     "NotificationChannel",
+    "Recipient",
     "RenderedNotification",
     "SearchBackend",
     "SearchHit",
@@ -27,31 +30,32 @@ __all__ = (
 )
 
 
-class InboundEvent(msgspec.Struct, frozen=True, kw_only=True):
-    """Raw input from a source, normalised; the rules engine turns it into a task."""
-
-    source: str
-    external_id: str
-    """Stable id at the source, used to drop duplicates."""
-    title: str
-    body: str | None = None
-    author: str | None = None
-    deadline: datetime | None = None
-    labels: list[str] = []
-    payload: dict[str, Any] = {}
-
-
 @runtime_checkable
 class IntakeSource(Protocol):
-    """Turns raw input (a webhook body, a chat message) into inbound events."""
+    """Turns a request to ``POST /api/v1/projects/{id}/inbound/<name>`` into an inbound event.
+
+    The core finds the project's configuration of the plugin that registered
+    the source (404 when it is not enabled there), hands it in with the raw
+    body and headers, stores what ``parse`` returns through intake and
+    answers 202 (200 for a repeat). ``parse`` authenticates the sender
+    against the configuration's secrets.
+    """
 
     name: str
 
-    async def parse(
-        self, body: bytes, headers: Mapping[str, str], config: Mapping[str, Any]
-    ) -> list[InboundEvent]:
-        """Parse ``body``; raise ``ValidationFailed`` for input that is not acceptable."""
+    async def parse(self, body: bytes, headers: Mapping[str, str], config: ProjectIntegration) -> InboundEvent:
+        """The event in ``body``; raise ``Unauthorized`` for a bad credential, ``ValidationFailed`` for bad input."""
         ...
+
+
+class Recipient(msgspec.Struct, frozen=True, kw_only=True):
+    """Who a notification goes to, read once per delivery."""
+
+    user_id: UUID
+    name: str
+    email: str
+    locale: str
+    timezone: str
 
 
 class RenderedNotification(msgspec.Struct, frozen=True, kw_only=True):
@@ -63,15 +67,21 @@ class RenderedNotification(msgspec.Struct, frozen=True, kw_only=True):
     body: str
     link: str | None = None
     locale: str = "en"
+    project_id: UUID | None = None
 
 
 @runtime_checkable
 class NotificationChannel(Protocol):
-    """Delivers a rendered notification to one user (email, Telegram, ...)."""
+    """Delivers a rendered notification to one user (email, Telegram, ...).
+
+    A channel with its own addressing (a Telegram chat) keeps its link by
+    ``recipient.user_id``; per-project settings, when it needs them, come
+    from ``runtime.project_configs`` with ``notification.project_id``.
+    """
 
     name: str
 
-    async def deliver(self, notification: RenderedNotification, config: Mapping[str, Any]) -> None:
+    async def deliver(self, recipient: Recipient, notification: RenderedNotification) -> None:
         """Deliver or raise; the caller's job retries with backoff."""
         ...
 

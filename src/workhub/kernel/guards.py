@@ -40,6 +40,8 @@ __all__ = (
     "PendingAccess",
     "SystemGuard",
     "admin_only",
+    "authorize",
+    "decide",
     "get_access",
     "pending_access",
     "requires",
@@ -97,15 +99,33 @@ class ProjectGuard:
         connection.state.access = self.decide(await resolver(session, object_id, user.id), user)
 
     def decide(self, found: Access | None, user: CurrentUser) -> Access:
-        """The permission table applied: 404 unseen, 403 not allowed, 409 a change in an archived project."""
-        if found is None or not can_read(found.role, is_admin=user.is_admin):
-            raise NotFound
-        access = Access(found.project_id, found.role, found.archived, user.is_admin)
-        if not access.may(self.action):
-            raise Forbidden
-        if access.archived and self.action not in READ_ACTIONS and self.action is not Action.PROJECT_ARCHIVE:
-            raise Conflict("The project is archived.", code="project_archived")
-        return access
+        """The permission table applied to the caller (see :func:`decide`)."""
+        return decide(found, self.action, is_admin=user.is_admin)
+
+
+def decide(found: Access | None, action: Action, *, is_admin: bool) -> Access:
+    """The permission table applied: 404 unseen, 403 not allowed, 409 a change in an archived project."""
+    if found is None or not can_read(found.role, is_admin=is_admin):
+        raise NotFound
+    access = Access(found.project_id, found.role, found.archived, is_admin)
+    if not access.may(action):
+        raise Forbidden
+    if access.archived and action not in READ_ACTIONS and action is not Action.PROJECT_ARCHIVE:
+        raise Conflict("The project is archived.", code="project_archived")
+    return access
+
+
+async def authorize(
+    session: AsyncSession,
+    resolver: AccessResolver,
+    object_id: UUID,
+    user_id: UUID,
+    action: Action,
+    *,
+    is_admin: bool,
+) -> Access:
+    """The decision a route guard makes, for callers outside a request (intake, rules, bots)."""
+    return decide(await resolver(session, object_id, user_id), action, is_admin=is_admin)
 
 
 class PendingAccess:

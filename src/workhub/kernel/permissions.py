@@ -74,6 +74,8 @@ class Action(StrEnum):
     CHANNEL_CREATE = "channel.create"
     CHANNEL_MANAGE = "channel.manage"
     MESSAGE_DELETE_ANY = "message.delete_any"
+    INTEGRATION_MANAGE = "integration.manage"
+    """Turn a plugin on or off for the project and set its per-project settings and secrets (owners)."""
 
 
 _VIEWER = frozenset(

@@ -26,8 +26,10 @@ from workhub.kernel.events import DomainEvent, TransactionListener
 from workhub.kernel.extensions import IdentityProvider, IntakeSource, NotificationChannel, SearchBackend
 from workhub.kernel.guards import AccessResolver
 from workhub.kernel.i18n import Catalog, use_catalog
+from workhub.kernel.intake import Intake
 from workhub.kernel.notifier import Notifier
 from workhub.kernel.permissions import PermissionTable
+from workhub.kernel.project_config import ProjectConfigs, ProjectSchema
 from workhub.kernel.realtime import (
     PROJECT_ROOMS,
     Broadcast,
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
 
 __all__ = (
     "ENTRY_POINT_GROUP",
+    "PLUGIN_API",
     "HealthCheck",
     "PluginError",
     "PluginStatus",
@@ -65,6 +68,31 @@ __all__ = (
     "WorkhubPlugin",
     "discover_plugins",
 )
+
+PLUGIN_API = frozenset(
+    {
+        "add_routes",
+        "add_dependency",
+        "subscribe",
+        "add_broadcast",
+        "add_room_revocation",
+        "add_job",
+        "add_cron",
+        "add_intake_source",
+        "add_notification_channel",
+        "add_identity_provider",
+        "set_search_backend",
+        "add_health_check",
+        "add_cli_command",
+        "add_messages",
+        "add_access_scope",
+        "add_permission_actions",
+        "add_room_kind",
+        "runtime",
+    }
+)
+"""What a plugin's ``setup`` may use of the :class:`Registry` (the contract test holds plugins to it);
+the other methods are the core's (they refuse a plugin) or the app's own."""
 
 logger = logging.getLogger("workhub.plugins")
 ENTRY_POINT_GROUP = "workhub.plugins"
@@ -92,7 +120,10 @@ class WorkhubPlugin(Protocol):
     """What a plugin object provides.
 
     ``settings`` is a msgspec Struct type read from ``WORKHUB_<NAME>_*`` (or
-    None); ``setup`` receives the registry and the loaded settings.
+    None); ``setup`` receives the registry and the loaded settings. A plugin
+    configured per project also names ``project_settings`` and/or
+    ``project_secrets`` Structs (optional attributes; see
+    :mod:`workhub.kernel.project_config`).
     """
 
     name: str
@@ -120,6 +151,8 @@ class Runtime:
         self.permissions = PermissionTable()
         """The registry's permission table (core and added actions), for handlers, jobs and subscribers."""
         self._notifier: Notifier | None = None
+        self._intake: Intake | None = None
+        self._project_configs: ProjectConfigs | None = None
 
     @property
     def notifier(self) -> Notifier:
@@ -127,6 +160,20 @@ class Runtime:
         if self._notifier is None:
             raise RuntimeError("no module provides notifications")
         return self._notifier
+
+    @property
+    def intake(self) -> Intake:
+        """Hand over inbound events and act on tasks as a user (see :mod:`workhub.kernel.intake`)."""
+        if self._intake is None:
+            raise RuntimeError("no module provides intake")
+        return self._intake
+
+    @property
+    def project_configs(self) -> ProjectConfigs:
+        """Per-project plugin settings and decrypted secrets (see :mod:`workhub.kernel.project_config`)."""
+        if self._project_configs is None:
+            raise RuntimeError("no module provides per-project configuration")
+        return self._project_configs
 
 
 @dataclass(frozen=True)
@@ -178,6 +225,11 @@ class Registry:
     notification_channels: dict[str, NotificationChannel] = field(default_factory=dict)
     identity_providers: dict[str, IdentityProvider] = field(default_factory=dict)
     search_backend: SearchBackend | None = None
+    intake_source_owners: dict[str, str] = field(default_factory=dict)
+    """Intake source → the plugin that registered it (whose per-project configuration it reads)."""
+    intake: Intake | None = None
+    project_configs: ProjectConfigs | None = None
+    project_schemas: dict[str, ProjectSchema] = field(default_factory=dict)
     notifier: Notifier | None = None
     system_role_source: SystemRoleSource | None = None
     signup_role_source: SignupRoleSource | None = None
@@ -246,6 +298,11 @@ class Registry:
         finally:
             self._owner, self._core = "core", True
         self.plugin_settings[name] = settings
+        schema = ProjectSchema(
+            getattr(plugin, "project_settings", None), getattr(plugin, "project_secrets", None)
+        )
+        if schema.settings is not None or schema.secrets is not None:
+            self.project_schemas[name] = schema
         self.statuses.append(PluginStatus(name, enabled=True, core=core))
         return True
 
@@ -327,8 +384,13 @@ class Registry:
         self.crons.append((function, cron))
 
     def add_intake_source(self, source: IntakeSource) -> None:
-        """Offer a source of inbound events."""
+        """Offer a source of inbound events at ``POST /api/v1/projects/{id}/inbound/<name>``.
+
+        It works in the projects where this plugin is enabled (per-project
+        configuration), and its ``parse`` is handed that configuration.
+        """
         self._add_named(self.intake_sources, source, IntakeSource, "intake source")
+        self.intake_source_owners[source.name] = self._owner
 
     def add_notification_channel(self, channel: NotificationChannel) -> None:
         """Offer a channel notifications can be delivered through."""
@@ -345,6 +407,18 @@ class Registry:
         if item.name in into:
             raise PluginError(f"{self._owner}: an {kind} called {item.name!r} already exists")
         into[item.name] = item
+
+    def set_intake(self, intake: Intake) -> None:
+        """Provide the intake calls plugins use (the intake module; core only)."""
+        if not self._core:
+            raise PluginError("only core modules may provide intake")
+        self.intake = intake
+
+    def set_project_configs(self, configs: ProjectConfigs) -> None:
+        """Provide per-project plugin configuration (the integrations module; core only)."""
+        if not self._core:
+            raise PluginError("only core modules may provide per-project configuration")
+        self.project_configs = configs
 
     def set_search_backend(self, backend: SearchBackend) -> None:
         """Replace the search backend (the last one set wins)."""
@@ -455,6 +529,8 @@ class Registry:
         runtime.plugin_settings = self.plugin_settings
         runtime.permissions = self.permissions
         runtime._notifier = self.notifier
+        runtime._intake = self.intake
+        runtime._project_configs = self.project_configs
         self._runtime = runtime
 
 

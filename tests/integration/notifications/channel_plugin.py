@@ -7,12 +7,11 @@ SAQ job as one would.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 
-from workhub.kernel.extensions import RenderedNotification
+from workhub.kernel.extensions import Recipient, RenderedNotification
 from workhub.kernel.plugins import Registry
 
 __all__ = ("RecordingChannel", "RecordingChannelPlugin")
@@ -23,15 +22,15 @@ class RecordingChannel:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.delivered: list[tuple[RenderedNotification, dict[str, Any]]] = []
+        self.delivered: list[tuple[RenderedNotification, Recipient]] = []
         self.fail = 0
 
-    async def deliver(self, notification: RenderedNotification, config: Mapping[str, Any]) -> None:
+    async def deliver(self, recipient: Recipient, notification: RenderedNotification) -> None:
         """Keep the notification (or raise while ``fail`` lasts)."""
         if self.fail:
             self.fail -= 1
             raise ConnectionError("the channel is down")
-        self.delivered.append((notification, dict(config)))
+        self.delivered.append((notification, recipient))
 
 
 class RecordingChannelPlugin:

@@ -7,11 +7,14 @@ from uuid import UUID
 
 import pytest
 from litestar.testing import AsyncTestClient
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.fixtures import ClientFactory
 from tests.integration.notifications.channel_plugin import RecordingChannelPlugin
 from tests.integration.notifications.conftest import Hub
-from tests.support import Api, in_app, make_admin
+from tests.support import Api, in_app, make_admin, read
+from workhub.kernel.events import Outbox, deliver_event
 from workhub.settings import Settings
 
 PREFS = "/api/v1/me/notification-preferences"
@@ -124,13 +127,14 @@ async def test_a_chosen_channel_gets_each_notification_once(
 
     task = await hub.create(hub.owner, assignee_id=str(hub.editor.id))
     await hub.settle()
-    ((sent, config),) = channel.delivered
-    assert sent.user_id == hub.editor.id
+    ((sent, recipient),) = channel.delivered
+    assert sent.user_id == hub.editor.id == recipient.user_id
     assert sent.kind == "task_assigned"
     assert sent.title == "Вам назначена задача OPS-1"  # in the recipient's language
     assert sent.link == f"/tasks/{task['id']}"
-    assert sent.locale == "ru"
-    assert config["email"] == hub.editor.email
+    assert sent.locale == "ru" == recipient.locale
+    assert sent.project_id == UUID(task["project_id"])
+    assert recipient.email == hub.editor.email
 
     # Kinds the user did not choose, and users who chose nothing, stay in-app.
     await hub.patch(task, hub.editor, status="done")  # the owners hear of it; they chose no channel
@@ -140,15 +144,7 @@ async def test_a_chosen_channel_gets_each_notification_once(
     assert len(channel.delivered) == 1
 
     # The delivery job run again (a retried job, a repeated event) does not deliver twice.
-    from workhub.notifications.delivery import deliver_to_channel
-
-    (note, *_) = [n for n in await hub.inbox(hub.editor) if n["kind"] == "task_assigned"]
-    ctx = {"registry": hub.client.app.state.registry}
-
-    async def again() -> None:
-        await deliver_to_channel(ctx, notification_id=note["id"], channel="pigeon")
-
-    await in_app(hub.client, again)
+    await _deliver_again(hub, hub.editor.id)
     assert len(channel.delivered) == 1
 
 
@@ -165,21 +161,35 @@ async def test_a_failed_delivery_is_retried_until_it_goes_through(
     assert (await hub.client.delete(url, headers=hub.owner.headers)).status_code == 204
     channel.fail = 1
     await hub.deliver()  # member.removed → the notification
-    await hub.deliver()  # notification.created → the channel job, which fails once
+    await hub.deliver()  # notification.delivery_due → the channel job, which fails once
 
-    from workhub.notifications.delivery import deliver_to_channel
-
-    (note,) = await hub.inbox(hub.viewer)
     assert channel.fail == 0, "the job did not try the channel"
     assert channel.delivered == []
-    ctx = {"registry": hub.client.app.state.registry}
-
-    async def retry() -> None:  # what SAQ's retry runs
-        await deliver_to_channel(ctx, notification_id=note["id"], channel="pigeon")
-
-    await in_app(hub.client, retry)
+    await _deliver_again(hub, hub.viewer.id)  # what SAQ's retry runs
     ((sent, _),) = channel.delivered
     assert sent.user_id == UUID(str(hub.viewer.id))
     assert sent.title == "You were removed from Operations"
-    await in_app(hub.client, retry)
+    await _deliver_again(hub, hub.viewer.id)
     assert len(channel.delivered) == 1
+
+
+async def _deliver_again(hub: Hub, user_id: UUID) -> None:
+    """Run the user's delivery jobs again, as SAQ's retry or a repeated event would: same subscriber, same event."""
+
+    async def due(session: AsyncSession) -> list[tuple[str, dict[str, Any]]]:
+        rows = await session.execute(
+            select(Outbox.event, Outbox.payload).where(Outbox.event == "notification.delivery_due")
+        )
+        return [(name, payload) for name, payload in rows.all() if payload["user_id"] == str(user_id)]
+
+    jobs = await read(hub.client, due)
+    assert jobs, "no delivery was due"
+    ctx = {"registry": hub.client.app.state.registry}
+
+    async def run() -> None:
+        for name, payload in jobs:
+            await deliver_event(
+                ctx, subscriber="notifications.deliver_to_channel", event=name, payload=payload
+            )
+
+    await in_app(hub.client, run)

@@ -1,4 +1,4 @@
-"""The smallest complete WorkHub plugin: a route, an event subscriber, a health check.
+"""The smallest complete WorkHub plugin: a route, a subscriber, a health check, an intake source, a channel.
 
 Copy ``plugins/example`` to start a plugin of your own; ``docs/plugins.md``
 walks through every part. The entry point ``example`` in ``pyproject.toml``
@@ -14,8 +14,10 @@ from litestar.di import Provide
 
 from workhub.kernel.plugins import Registry
 from workhub.projects.events import ProjectCreated
+from workhub_example.channel import ExampleChannel
 from workhub_example.controllers import ExampleController
-from workhub_example.settings import ExampleSettings
+from workhub_example.intake import ExampleSource
+from workhub_example.settings import ExampleProjectSecrets, ExampleProjectSettings, ExampleSettings
 from workhub_example.subscribers import check_counter, count_project
 
 __all__ = ("LOCALES", "ExamplePlugin", "ExampleSettings", "plugin")
@@ -25,10 +27,12 @@ LOCALES = Path(__file__).with_name("locales")
 
 
 class ExamplePlugin:
-    """What WorkHub loads: a name, a settings Struct and ``setup``."""
+    """What WorkHub loads: a name, settings Structs (server-wide and per project) and ``setup``."""
 
     name = "example"
     settings: type[msgspec.Struct] | None = ExampleSettings
+    project_settings = ExampleProjectSettings
+    project_secrets = ExampleProjectSecrets
 
     def setup(self, registry: Registry, settings: ExampleSettings) -> None:
         """Register everything the plugin adds; called once at start-up, before any request."""
@@ -37,6 +41,8 @@ class ExamplePlugin:
         registry.add_dependency("example_settings", Provide(lambda: settings, sync_to_thread=False))
         registry.subscribe(ProjectCreated, handler=count_project)
         registry.add_health_check("counter", check_counter)
+        registry.add_intake_source(ExampleSource())
+        registry.add_notification_channel(ExampleChannel(registry))
 
 
 plugin = ExamplePlugin()

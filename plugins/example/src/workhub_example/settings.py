@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 import msgspec
 
-__all__ = ("ExampleSettings",)
+__all__ = ("ExampleProjectSecrets", "ExampleProjectSettings", "ExampleSettings")
 
 
 class ExampleSettings(msgspec.Struct, kw_only=True):
@@ -18,3 +20,16 @@ class ExampleSettings(msgspec.Struct, kw_only=True):
 
     greeting: str | None = None
     """Replaces the built-in greeting (which is translated) when set."""
+
+
+class ExampleProjectSettings(msgspec.Struct, kw_only=True):
+    """Per project, set by its owners: what tasks that arrive through the example source get."""
+
+    labels: list[str] = msgspec.field(default_factory=lambda: ["example"])
+    priority: Literal["low", "normal", "high", "urgent"] = "normal"
+
+
+class ExampleProjectSecrets(msgspec.Struct, kw_only=True):
+    """Per project, write-only: the token a sender must present (sealed at rest, never shown again)."""
+
+    token: Annotated[str, msgspec.Meta(min_length=16)]
