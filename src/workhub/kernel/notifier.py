@@ -39,11 +39,31 @@ class NotificationRequest(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Profile(Protocol):
-    """What the notifier needs of a recipient's profile a caller already read: their language."""
+    """What the notifier needs of a recipient's profile a caller already read.
+
+    Their language renders the notification; the rest travels with each
+    channel delivery (a :class:`~workhub.kernel.extensions.Recipient`), so the
+    profile is read once per notification.
+    """
+
+    @property
+    def name(self) -> str:
+        """The recipient's display name."""
+        ...
+
+    @property
+    def email(self) -> str:
+        """Their email address."""
+        ...
 
     @property
     def locale(self) -> str:
-        """The recipient's language (``ru``, ``en``)."""
+        """Their language (``ru``, ``en``)."""
+        ...
+
+    @property
+    def timezone(self) -> str:
+        """Their IANA time zone."""
         ...
 
 

@@ -12,9 +12,14 @@ from workhub.accounts.events import UserRoleChanged
 from workhub.kernel.plugins import Registry
 from workhub.notifications import subscribers as on
 from workhub.notifications.controllers import NotificationController, NotificationPreferenceController
-from workhub.notifications.delivery import DELIVER_JOB, deliver_to_channel
+from workhub.notifications.delivery import DELIVER_SUBSCRIBER, channel_delivery
 from workhub.notifications.digests import DIGEST_CRON, send_due_digests
-from workhub.notifications.events import NotificationCreated, NotificationRead, NotificationsReadAll
+from workhub.notifications.events import (
+    NotificationCreated,
+    NotificationDeliveryDue,
+    NotificationRead,
+    NotificationsReadAll,
+)
 from workhub.notifications.services import RenderingNotifier
 from workhub.projects.events import InvitationCreated, MemberRemoved
 from workhub.tasks.events import CommentCreated, CommentUpdated, TaskCreated, TaskOverdue, TaskUpdated
@@ -30,7 +35,7 @@ class NotificationsPlugin:
 
     def setup(self, registry: Registry, settings: Any) -> None:
         """Provide the notifier other modules use; subscribe to the events that notify someone."""
-        registry.set_notifier(RenderingNotifier())
+        registry.set_notifier(RenderingNotifier(registry.notification_channels))
         registry.add_messages(Path(__file__).with_name("locales"))
         registry.add_routes(NotificationController, NotificationPreferenceController)
         registry.add_dependency(
@@ -45,8 +50,10 @@ class NotificationsPlugin:
         registry.subscribe(CommentUpdated, handler=on.on_comment_updated)
         registry.subscribe(InvitationCreated, handler=on.on_invitation_created)
         registry.subscribe(MemberRemoved, handler=on.on_member_removed)
-        registry.subscribe(NotificationCreated, handler=on.channel_fanout(registry))
-        registry.add_job(deliver_to_channel, name=DELIVER_JOB)
+        # One job per delivery, made by the relay from the event written with the notification.
+        registry.subscribe(
+            NotificationDeliveryDue, handler=channel_delivery(registry), name=DELIVER_SUBSCRIBER
+        )
         for event in (NotificationCreated, NotificationRead, NotificationsReadAll):
             registry.add_broadcast(event, rooms=lambda e: [f"user:{e.user_id}"])
         registry.add_cron(send_due_digests, DIGEST_CRON)

@@ -1,74 +1,73 @@
-"""The SAQ job that hands one notification to one channel plugin.
+"""The subscriber that hands one notification to one channel plugin: one SAQ job per delivery.
+
+A notification is written with one ``notification.delivery_due`` event per
+channel its recipient chose for its kind (:mod:`workhub.notifications.services`);
+the relay makes each of those this subscriber's job, so no job sits between
+the notification and its deliveries. The event carries the recipient and the
+rendered notification as they were when it was written, so a delivery reads
+neither the profile nor the notification again.
 
 The job claims the delivery by inserting a ``notification_delivery`` row in
 the transaction that calls the channel: when ``deliver`` raises, the claim is
 rolled back and SAQ retries with backoff; once it succeeded, the claim makes
 any later run of the same job (a repeated event, a re-enqueued key) a no-op.
 A second run that starts while the first is still delivering waits on the
-claim's unique key and then finds it taken.
+claim's unique key and then finds it taken. The claim is made only while the
+notification exists (a user who is gone, and their notifications with them,
+gets nothing).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
-from uuid import UUID
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import DateTime, String, Uuid, bindparam, text
 
-from workhub.accounts.services import UserService
 from workhub.kernel.clock import clock
 from workhub.kernel.db import new_id, session_scope
-from workhub.kernel.extensions import RenderedNotification
-from workhub.notifications.models import Notification, NotificationDelivery
 
 if TYPE_CHECKING:
-    from workhub.kernel.plugins import Registry
+    from workhub.kernel.plugins import Registry, Runtime, SubscriberHandler
+    from workhub.notifications.events import NotificationDeliveryDue
 
-__all__ = ("DELIVER_JOB", "deliver_to_channel")
+__all__ = ("DELIVER_SUBSCRIBER", "channel_delivery")
 
 logger = logging.getLogger("workhub.notifications")
-DELIVER_JOB = "notifications.deliver_to_channel"
+DELIVER_SUBSCRIBER = "deliver_to_channel"
+"""The subscriber's name in this module (``notifications.deliver_to_channel`` in the registry)."""
+
+_CLAIM = text(
+    "INSERT INTO notification_delivery (id, notification_id, channel, created_at, updated_at)"
+    " SELECT :id, n.id, :channel, :now, :now FROM notification AS n WHERE n.id = :notification_id"
+    " ON CONFLICT (notification_id, channel) DO NOTHING RETURNING id"
+).bindparams(
+    bindparam("id", type_=Uuid()),
+    bindparam("notification_id", type_=Uuid()),
+    bindparam("channel", type_=String()),
+    bindparam("now", type_=DateTime(timezone=True)),
+)
+"""The claim, taken only while the notification exists: one statement is all a delivery reads or writes."""
 
 
-async def deliver_to_channel(ctx: dict[str, Any], *, notification_id: str, channel: str) -> None:
-    """SAQ job: deliver notification ``notification_id`` through ``channel``, once.
+def channel_delivery(registry: Registry) -> SubscriberHandler:
+    """The subscriber of ``notification.delivery_due``: deliver it through its channel, once."""
 
-    The channel's ``config`` is the recipient's contact details from their
-    profile (``email``, ``name``, ``timezone``); a channel that needs more
-    (a Telegram chat) keeps its own link from the user id.
-    """
-    registry: Registry = ctx["registry"]
-    target = registry.notification_channels.get(channel)
-    if target is None:
-        logger.warning("notification channel %s is gone; dropping delivery of %s", channel, notification_id)
-        return
-    nid = UUID(notification_id)
-    async with session_scope(registry.runtime.db) as session:
-        row = await session.scalar(select(Notification).where(Notification.id == nid))
-        if row is None:  # the user (and with them the notification) is gone
+    async def deliver_to_channel(event: NotificationDeliveryDue, runtime: Runtime) -> None:
+        target = registry.notification_channels.get(event.channel)
+        if target is None:
+            logger.warning(
+                "notification channel %s is gone; dropping delivery of %s", event.channel, event.entity_id
+            )
             return
-        now = clock.now()
-        claimed = await session.scalar(
-            insert(NotificationDelivery)
-            .values(id=new_id(), notification_id=nid, channel=channel, created_at=now, updated_at=now)
-            .on_conflict_do_nothing(index_elements=["notification_id", "channel"])
-            .returning(NotificationDelivery.id)
-        )
-        if claimed is None:
-            return
-        profile = await UserService(session=session).find_profile(row.user_id)
-        if profile is None:
-            return
-        rendered = RenderedNotification(
-            user_id=row.user_id,
-            kind=row.kind,
-            title=row.title,
-            body=row.body,
-            link=row.link,
-            locale=profile.locale,
-        )
-        await target.deliver(
-            rendered, {"email": profile.email, "name": profile.name, "timezone": profile.timezone}
-        )
+        async with session_scope(runtime.db) as session:
+            now = clock.now()
+            claimed = await session.scalar(
+                _CLAIM,
+                {"id": new_id(), "notification_id": event.entity_id, "channel": event.channel, "now": now},
+            )
+            if claimed is None:  # delivered already, or the notification is gone
+                return
+            await target.deliver(event.recipient, event.notification)
+
+    return deliver_to_channel

@@ -36,6 +36,8 @@ from workhub.notifications.services import send_notification
 from workhub.tasks.api import DigestItem, DigestSections, DigestWindow, digest_sections
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -161,7 +163,9 @@ async def _previous_digest(session: AsyncSession, user_id: UUID, local_date: dat
     )
 
 
-async def _digest_for(db: SQLAlchemyAsyncConfig, recipient: _Recipient, now: datetime) -> bool:
+async def _digest_for(
+    db: SQLAlchemyAsyncConfig, recipient: _Recipient, now: datetime, channels: Collection[str] | None
+) -> bool:
     """Claim, compose and send one user's digest in one transaction; True when a notification went out."""
     async with session_scope(db) as session:
         claim = (
@@ -196,17 +200,21 @@ async def _digest_for(db: SQLAlchemyAsyncConfig, recipient: _Recipient, now: dat
             params={"date": date_text, "sections": render_sections(sections, locale, zone)},
             link="/tasks?assignee=me",
             data=_data(sections, recipient.local_date),
+            channels=channels,
         )
         if sent:
             await session.execute(update(DigestSent).where(DigestSent.id == claimed).values(notified=True))
         return sent
 
 
-async def run_digests(db: SQLAlchemyAsyncConfig, *, now: datetime | None = None) -> int:
+async def run_digests(
+    db: SQLAlchemyAsyncConfig, *, now: datetime | None = None, channels: Collection[str] | None = None
+) -> int:
     """Send every digest due at ``now`` (default: the clock's now); returns how many went out.
 
     One user's failure is logged and leaves their day unclaimed for the next
-    run; the others still get theirs.
+    run; the others still get theirs. ``channels`` are the notification
+    channels the process offers (None: any a user chose).
     """
     now = now or clock.now()
     sent = 0
@@ -217,7 +225,7 @@ async def run_digests(db: SQLAlchemyAsyncConfig, *, now: datetime | None = None)
                 batch = await _candidates(session, now, after)
             for recipient in batch:
                 try:
-                    sent += await _digest_for(db, recipient, now)
+                    sent += await _digest_for(db, recipient, now, channels)
                 except Exception:
                     logger.exception("the digest of user %s failed", recipient.user_id)
             if len(batch) < BATCH:
@@ -227,4 +235,5 @@ async def run_digests(db: SQLAlchemyAsyncConfig, *, now: datetime | None = None)
 
 async def send_due_digests(ctx: dict[str, Any]) -> int:
     """The cron job: digests due now, for every user whose local digest hour has come."""
-    return await run_digests(ctx["registry"].runtime.db)
+    registry = ctx["registry"]
+    return await run_digests(registry.runtime.db, channels=registry.notification_channels)

@@ -1,8 +1,9 @@
 """Events the notifications module publishes.
 
-``notification.created`` is pushed to the recipient's ``user:<id>`` room and
-drives delivery to their other channels; it is not audited (the event that
-caused the notification already is). Marking read and changing preferences
+``notification.created`` is pushed to the recipient's ``user:<id>`` room;
+``notification.delivery_due``, written with it once per channel the recipient
+chose for its kind, is the one job that delivers it there. Neither is audited
+(the event that caused the notification already is). Marking read and changing preferences
 are the user's own changes and are audited like any other.
 """
 
@@ -12,10 +13,12 @@ from typing import ClassVar
 from uuid import UUID
 
 from workhub.kernel.events import DomainEvent
+from workhub.kernel.extensions import Recipient, RenderedNotification
 from workhub.notifications.schemas import Notification
 
 __all__ = (
     "NotificationCreated",
+    "NotificationDeliveryDue",
     "NotificationPreferencesChanged",
     "NotificationRead",
     "NotificationsReadAll",
@@ -33,6 +36,19 @@ class NotificationCreated(_NotificationEvent, frozen=True, kw_only=True, tag="no
 
     audited: ClassVar[bool] = False
     notification: Notification
+
+
+class NotificationDeliveryDue(_NotificationEvent, frozen=True, kw_only=True, tag="notification.delivery_due"):
+    """A new notification (``entity_id``) is due on ``channel``, which its recipient chose for its kind.
+
+    It carries everything the channel is handed, read when the notification
+    was written, so delivering it reads no profile or notification again.
+    """
+
+    audited: ClassVar[bool] = False
+    channel: str
+    recipient: Recipient
+    notification: RenderedNotification
 
 
 class NotificationRead(_NotificationEvent, frozen=True, kw_only=True, tag="notification.read"):

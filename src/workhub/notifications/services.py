@@ -5,13 +5,16 @@ when it is created, so what a user reads never changes afterwards. Creation
 is ``ON CONFLICT DO NOTHING`` on (event, recipient), so an event delivered
 twice (subscribers run at least once) leaves a single row; a row that is
 really new publishes ``notification.created`` in the same transaction, which
-pushes it to the user's ``user:<id>`` room and delivers it to the channels
-they chose.
+pushes it to the user's ``user:<id>`` room. The same INSERT reads the
+channels the user chose for the kind, and one ``notification.delivery_due``
+per channel is published with it: after commit the relay makes each one SAQ
+job that delivers there (:mod:`workhub.notifications.delivery`), with the
+recipient read once, when the notification was rendered.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -25,7 +28,8 @@ from workhub.accounts.api import UserService
 from workhub.kernel.clock import clock
 from workhub.kernel.db import new_id
 from workhub.kernel.errors import FieldError, NotFound, ValidationFailed
-from workhub.kernel.events import publish, publish_many
+from workhub.kernel.events import DomainEvent, publish, publish_many
+from workhub.kernel.extensions import Recipient, RenderedNotification
 from workhub.kernel.i18n import all_messages, translate
 from workhub.kernel.notifier import NotificationRequest, Profile
 from workhub.kernel.pagination import decode_cursor, encode_cursor
@@ -33,6 +37,7 @@ from workhub.kernel.services import Service
 from workhub.notifications import schemas
 from workhub.notifications.events import (
     NotificationCreated,
+    NotificationDeliveryDue,
     NotificationPreferencesChanged,
     NotificationRead,
     NotificationsReadAll,
@@ -54,31 +59,59 @@ __all__ = (
 )
 
 
-_INSERT_NOTIFICATIONS = text(
+_INSERT = (
     "INSERT INTO notification (id, user_id, kind, title, body, link, data, event_id, created_at, updated_at)"
     " SELECT id, user_id, kind, title, body, link, data, event_id, :now, :now"
     " FROM unnest(CAST(:ids AS uuid[]), CAST(:user_ids AS uuid[]), CAST(:kinds AS varchar[]),"
     " CAST(:titles AS varchar[]), CAST(:bodies AS text[]), CAST(:links AS varchar[]),"
     " CAST(:datas AS jsonb[]), CAST(:event_ids AS uuid[]))"
     " AS n(id, user_id, kind, title, body, link, data, event_id)"
-    " ON CONFLICT (event_id, user_id) DO NOTHING RETURNING event_id, user_id"
-).bindparams(bindparam("now", type_=DateTime(timezone=True)))
+    " ON CONFLICT (event_id, user_id) DO NOTHING"
+)
+_INSERT_NOTIFICATIONS = text(f"{_INSERT} RETURNING event_id, user_id, NULL AS channels").bindparams(
+    bindparam("now", type_=DateTime(timezone=True))
+)
 """Any number of notifications in one statement with a parameter per column; a repeated
-(event, user) pair is left out and not returned."""
+(event, user) pair is left out and not returned. For a process that offers no channel."""
+_INSERT_NOTIFICATIONS_WITH_CHANNELS = text(
+    f"WITH made AS ({_INSERT} RETURNING event_id, user_id, kind)"
+    " SELECT made.event_id, made.user_id, p.channels FROM made"
+    " LEFT JOIN notification_preference AS p ON p.user_id = made.user_id AND p.kind = made.kind"
+).bindparams(bindparam("now", type_=DateTime(timezone=True)))
+"""The same INSERT, returning with each new notification the channels its user chose for its
+kind (the preference's unique key is (user, kind)): choosing channels costs no statement."""
 _json = msgspec.json.Encoder()
 
 
 @dataclass(frozen=True)
 class _Rendered:
-    """A notification with its title and body in the recipient's language."""
+    """A notification with its title and body in the recipient's language, and the recipient."""
 
-    user_id: UUID
+    recipient: Recipient
     kind: str
     title: str
     body: str
     event_id: UUID
     link: str | None
     data: Mapping[str, Any]
+
+    @property
+    def user_id(self) -> UUID:
+        """The recipient's id."""
+        return self.recipient.user_id
+
+    def for_channel(self) -> RenderedNotification:
+        """What a channel is handed."""
+        project = self.data.get("project_id")
+        return RenderedNotification(
+            user_id=self.user_id,
+            kind=self.kind,
+            title=self.title,
+            body=self.body,
+            link=self.link,
+            locale=self.recipient.locale,
+            project_id=UUID(str(project)) if project else None,
+        )
 
 
 def render(kind: str, locale: str, **params: Any) -> tuple[str, str]:
@@ -136,25 +169,16 @@ class NotificationService(Service[Notification]):
             read_at=row.read_at,
         )
 
-    async def notify(
-        self,
-        *,
-        user_id: UUID,
-        kind: str,
-        title: str,
-        body: str,
-        event_id: UUID,
-        link: str | None = None,
-        data: dict[str, Any] | None = None,
-    ) -> bool:
-        """Add one notification; False when this event already notified this user."""
-        rendered = _Rendered(user_id, kind, title, body, event_id, link, data or {})
-        return bool(await self.notify_many([rendered]))
+    async def notify_many(
+        self, items: Sequence[_Rendered], *, channels: Collection[str] | None = None
+    ) -> int:
+        """Add rendered notifications in one INSERT; publish what follows from the new ones.
 
-    async def notify_many(self, items: Sequence[_Rendered]) -> int:
-        """Add rendered notifications in one INSERT; publish ``notification.created`` for the new ones.
-
-        Returns how many were new (an (event, user) pair seen before is left out).
+        For each new notification: ``notification.created``, and one
+        ``notification.delivery_due`` per channel its user chose for its kind
+        (only those of ``channels``, when given; none when it is empty, and
+        then the preferences are not read). Returns how many were new (an
+        (event, user) pair seen before is left out).
         """
         if not items:
             return 0
@@ -187,15 +211,31 @@ class NotificationService(Service[Notification]):
             "datas": [_json.encode(n.data).decode() for _, n in pairs],
             "event_ids": [item.event_id for item, _ in pairs],
         }
-        created = (await self.session.execute(_INSERT_NOTIFICATIONS, params)).all()
-        await publish_many(
-            self.session,
-            [
-                NotificationCreated(entity_id=n.id, user_id=user_id, notification=n)
-                for event_id, user_id in created
-                for _, n in (made[(event_id, user_id)],)
-            ],
+        offered = None if channels is None else set(channels)
+        statement = (
+            _INSERT_NOTIFICATIONS
+            if offered is not None and not offered
+            else _INSERT_NOTIFICATIONS_WITH_CHANNELS
         )
+        created = (await self.session.execute(statement, params)).all()
+        events: list[DomainEvent] = []
+        for event_id, user_id, chosen in created:
+            item, notification = made[(event_id, user_id)]
+            events.append(
+                NotificationCreated(entity_id=notification.id, user_id=user_id, notification=notification)
+            )
+            events.extend(
+                NotificationDeliveryDue(
+                    entity_id=notification.id,
+                    user_id=user_id,
+                    channel=channel,
+                    recipient=item.recipient,
+                    notification=item.for_channel(),
+                )
+                for channel in chosen or ()
+                if offered is None or channel in offered
+            )
+        await publish_many(self.session, events)
         return len(created)
 
     async def page(
@@ -285,16 +325,6 @@ class PreferenceService(Service[NotificationPreference]):
             )
         )
         return {kind: list(channels) for kind, channels in rows.all()}
-
-    async def channels_for(self, user_id: UUID, kind: str, available: Iterable[str]) -> list[str]:
-        """The channels (not in-app) a ``kind`` notification goes to for this user, of those ``available``."""
-        stored = await self.session.scalar(
-            select(NotificationPreference.channels).where(
-                NotificationPreference.user_id == user_id, NotificationPreference.kind == kind
-            )
-        )
-        offered = set(available)
-        return [c for c in stored or [] if c in offered]
 
     async def preferences(
         self, user_id: UUID, *, available: Iterable[str], locale: str
@@ -394,6 +424,7 @@ async def send_notification(
     params: Mapping[str, object] | None = None,
     link: str | None = None,
     data: Mapping[str, Any] | None = None,
+    channels: Collection[str] | None = None,
 ) -> bool:
     """Notify one user of ``kind``, rendered in their language; the way every module notifies.
 
@@ -402,23 +433,27 @@ async def send_notification(
     makes it idempotent: the same event notifies a user once. False when the
     user is gone or was already notified of this event. A new notification is
     pushed to the user at once and delivered to the channels they chose for
-    ``kind`` after the caller's transaction commits.
+    ``kind`` after the caller's transaction commits (of ``channels``, the
+    ones this process offers, when given).
     """
     request = NotificationRequest(
         user_id=user_id, kind=kind, event_id=event_id, params=params or {}, link=link, data=data or {}
     )
-    return bool(await send_notifications(session, [request]))
+    return bool(await send_notifications(session, [request], channels=channels))
 
 
 async def send_notifications(
     session: AsyncSession,
     requests: Sequence[NotificationRequest],
     profiles: Mapping[UUID, Profile] | None = None,
+    *,
+    channels: Collection[str] | None = None,
 ) -> int:
     """:func:`send_notification` for many at once (a reminder run): three statements in all.
 
     ``profiles`` are the recipients' profiles when the caller has them
-    already (otherwise they are read). Returns how many notifications were new.
+    already (otherwise they are read, once: what a channel is told of the
+    recipient comes from here too). Returns how many notifications were new.
     """
     if profiles is None:
         profiles = await UserService(session=session).find_profiles(list({r.user_id for r in requests}))
@@ -428,24 +463,37 @@ async def send_notifications(
         if profile is None:  # the account is gone; nobody to tell
             continue
         title, body = render(request.kind, profile.locale, **dict(request.params))
+        recipient = Recipient(
+            user_id=request.user_id,
+            name=profile.name,
+            email=profile.email,
+            locale=profile.locale,
+            timezone=profile.timezone,
+        )
         rendered.append(
             _Rendered(
-                request.user_id, request.kind, title, body, request.event_id, request.link, dict(request.data)
+                recipient, request.kind, title, body, request.event_id, request.link, dict(request.data)
             )
         )
-    return await NotificationService(session=session).notify_many(rendered)
+    return await NotificationService(session=session).notify_many(rendered, channels=channels)
 
 
 class RenderingNotifier:
     """The :class:`~workhub.kernel.notifier.Notifier` this module provides to the others at setup.
 
     Modules below this one (tasks' reminders, chat mentions, finished jobs)
-    notify through it, so they never import this module.
+    notify through it, so they never import this module; so do this module's
+    own subscribers. ``channels`` are the process's notification channels
+    (the registry's live mapping, so a plugin set up later counts): a user's
+    choice of a channel no plugin offers any more is left out.
     """
+
+    def __init__(self, channels: Collection[str]) -> None:
+        self.channels = channels
 
     async def send(self, session: AsyncSession, request: NotificationRequest) -> bool:
         """:func:`send_notification` of one request."""
-        return bool(await send_notifications(session, [request]))
+        return bool(await send_notifications(session, [request], channels=self.channels))
 
     async def send_many(
         self,
@@ -454,4 +502,4 @@ class RenderingNotifier:
         profiles: Mapping[UUID, Profile] | None = None,
     ) -> int:
         """:func:`send_notifications`."""
-        return await send_notifications(session, requests, profiles)
+        return await send_notifications(session, requests, profiles, channels=self.channels)

@@ -5,14 +5,19 @@ least once: a notification is keyed by (event, recipient), so a repeated
 delivery notifies nobody twice. The user who caused an event (its
 ``actor_id``) is never told about it. Task notifications go only to people
 who are still members of the project (anyone else could not open the task).
-Other modules are read through their services, never their tables.
+Other modules are read through their public ``api``, never their tables;
+notifications are written through ``runtime.notifier``, which knows the
+channels this process offers. A handler reads what it needs of the project
+for the people it may tell (its name; the membership of just those people),
+not the whole member list, and each recipient's profile once, when their
+notifications are rendered.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo
@@ -23,9 +28,8 @@ from workhub.accounts.api import UserService
 from workhub.kernel.db import session_scope
 from workhub.kernel.errors import NotFound
 from workhub.kernel.i18n import Msg, translate
-from workhub.notifications.delivery import DELIVER_JOB
+from workhub.kernel.notifier import NotificationRequest, Profile
 from workhub.notifications.mentions import mentioned
-from workhub.notifications.services import PreferenceService, send_notification
 from workhub.projects.api import MemberService, ProjectService
 from workhub.tasks.api import CommentService, TaskReader, TaskService
 
@@ -35,15 +39,13 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from workhub.accounts.events import UserRoleChanged
-    from workhub.kernel.plugins import Registry, Runtime, SubscriberHandler
-    from workhub.notifications.events import NotificationCreated
+    from workhub.kernel.plugins import Runtime
     from workhub.projects import schemas as project_schemas
     from workhub.projects.events import InvitationCreated, MemberRemoved
     from workhub.tasks import schemas as task_schemas
     from workhub.tasks.events import CommentCreated, CommentUpdated, TaskCreated, TaskOverdue, TaskUpdated
 
 __all__ = (
-    "channel_fanout",
     "on_comment_created",
     "on_comment_updated",
     "on_invitation_created",
@@ -60,12 +62,19 @@ EXCERPT = 200
 
 
 class _Project:
-    """What the task handlers need of one project, read once per event through the projects service."""
+    """What the task handlers need of one project, read through the projects service as they need it.
+
+    Whether someone may be told is asked for just the people a notice is
+    for (the owners are known to be members); the whole member list, with
+    names and emails, is read only to find whom a text ``@mentions``.
+    """
 
     def __init__(self, session: AsyncSession, project_id: UUID) -> None:
         self.session = session
         self.id = project_id
         self._members: list[project_schemas.Member] | None = None
+        self._owners: list[UUID] | None = None
+        self._member: dict[UUID, bool] = {}
 
     async def name(self) -> str | None:
         """The project's name, or None when it is gone."""
@@ -76,7 +85,7 @@ class _Project:
         return ProjectService.as_schema(project, None).name
 
     async def members(self) -> list[project_schemas.Member]:
-        """Every member with their name, email and role."""
+        """Every member with their name, email and role (for matching ``@mentions``)."""
         if self._members is None:
             service = MemberService(session=self.session)
             found: list[project_schemas.Member] = []
@@ -88,15 +97,28 @@ class _Project:
                 if cursor is None:
                     break
             self._members = found
+            self._member = {m.user_id: True for m in found}
         return self._members
 
     async def owners(self) -> list[UUID]:
         """The project's owners."""
-        return [m.user_id for m in await self.members() if m.role == "owner"]
+        if self._owners is None:
+            self._owners = await ProjectService(session=self.session).owner_ids(self.id)
+            self._member.update(dict.fromkeys(self._owners, True))
+        return self._owners
 
-    async def member_ids(self) -> set[UUID]:
-        """Everyone who can still see the project's tasks."""
-        return {m.user_id for m in await self.members()}
+    async def members_among(self, user_ids: Iterable[UUID]) -> set[UUID]:
+        """Those of ``user_ids`` who can still see the project's tasks (each one's membership read once)."""
+        service = ProjectService(session=self.session)
+        found: set[UUID] = set()
+        for user_id in user_ids:
+            known = self._member.get(user_id)
+            if known is None:
+                known = self._members is None and await service.role_of(self.id, user_id) is not None
+                self._member[user_id] = known
+            if known:
+                found.add(user_id)
+        return found
 
 
 def _task_link(task: task_schemas.Task) -> tuple[str, dict[str, Any]]:
@@ -112,16 +134,13 @@ def _derived_id(event_id: UUID, kind: str) -> UUID:
     return uuid5(event_id, kind)
 
 
-async def _name_of(session: AsyncSession, user_id: UUID | None, locale: str) -> str:
-    """A user's display name; the system (or a user now gone) is called WorkHub."""
-    if user_id is not None:
-        profile = await UserService(session=session).find_profile(user_id)
-        if profile is not None:
-            return profile.name
-    return translate("notifications.system_actor", locale)
+def _actor_name(profile: Profile | None) -> object:
+    """A user's display name; the system (or a user now gone) is called WorkHub, in the reader's language."""
+    return profile.name if profile is not None else Msg("notifications.system_actor")
 
 
 async def _tell(
+    runtime: Runtime,
     session: AsyncSession,
     recipients: Iterable[tuple[UUID, str, dict[str, object]]],
     *,
@@ -129,23 +148,45 @@ async def _tell(
     actor_id: UUID | None,
     link: str | None,
     data: dict[str, Any],
-    allowed: set[UUID] | None = None,
+    project: _Project | None = None,
+    profiles: Mapping[UUID, Profile] | None = None,
 ) -> None:
-    """Send each (user, kind, params) once, never to the actor, only to ``allowed`` users when given."""
-    seen: set[UUID] = set()
+    """Send each (user, kind, params) once, never to the actor; of a ``project``'s event only to its members.
+
+    All in one go through the notifier: the recipients' profiles are read
+    once (those in ``profiles`` were read already), the notifications
+    written in one statement.
+    """
+    plan: dict[UUID, tuple[str, dict[str, object]]] = {}
     for user_id, kind, params in recipients:
-        if user_id in seen or user_id == actor_id or (allowed is not None and user_id not in allowed):
-            continue
-        seen.add(user_id)
-        await send_notification(
-            session,
-            user_id=user_id,
-            kind=kind,
-            event_id=event_id,
-            params=params,
-            link=link,
-            data={**data, "actor_id": str(actor_id) if actor_id else None},
-        )
+        if user_id != actor_id and user_id not in plan:
+            plan[user_id] = (kind, params)
+    if project is not None and plan:
+        allowed = await project.members_among(plan)
+        plan = {user_id: told for user_id, told in plan.items() if user_id in allowed}
+    if not plan:
+        return
+    known: dict[UUID, Profile] | None = None
+    if profiles is not None:  # read the others, in the one read the notifier would have made
+        known = dict(profiles)
+        missing = [user_id for user_id in plan if user_id not in known]
+        if missing:
+            known.update(await UserService(session=session).find_profiles(missing))
+    await runtime.notifier.send_many(
+        session,
+        [
+            NotificationRequest(
+                user_id=user_id,
+                kind=kind,
+                event_id=event_id,
+                params=params,
+                link=link,
+                data={**data, "actor_id": str(actor_id) if actor_id else None},
+            )
+            for user_id, (kind, params) in plan.items()
+        ],
+        known,
+    )
 
 
 def _task_params(task: task_schemas.Task, project: str) -> dict[str, object]:
@@ -174,13 +215,14 @@ async def on_task_created(event: TaskCreated, runtime: Runtime) -> None:
             return
         link, data = _task_link(task)
         await _tell(
+            runtime,
             session,
             [(task.assignee_id, "task_assigned", _task_params(task, name))],
             event_id=event.id,
             actor_id=event.actor_id,
             link=link,
             data=data,
-            allowed=await project.member_ids(),
+            project=project,
         )
 
 
@@ -203,6 +245,7 @@ async def on_task_updated(event: TaskUpdated, runtime: Runtime) -> None:
             return
         params = _task_params(task, name)
         plan: list[tuple[UUID, str, dict[str, object]]] = []
+        profiles: dict[UUID, Profile] | None = None
         if "assignee_id" in changes and task.assignee_id is not None:
             plan.append((task.assignee_id, "task_assigned", params))
         if "status" in changes:
@@ -211,7 +254,9 @@ async def on_task_updated(event: TaskUpdated, runtime: Runtime) -> None:
             people = ([task.creator_id] if task.creator_id else []) + await project.owners()
             plan.extend((user_id, "status_changed", status) for user_id in people)
         if "deadline" in changes and task.assignee_id is not None:
+            # The deadline is written in the assignee's zone: their profile is read here, once.
             profile = await UserService(session=session).find_profile(task.assignee_id)
+            profiles = {task.assignee_id: profile} if profile is not None else {}
             if profile is not None:
                 locale = profile.locale
                 deadline = (
@@ -225,16 +270,23 @@ async def on_task_updated(event: TaskUpdated, runtime: Runtime) -> None:
                 )
                 plan.append((task.assignee_id, "deadline_changed", {**params, "deadline": deadline}))
         link, data = _task_link(task)
-        members = await project.member_ids()
         await _tell(
-            session, plan, event_id=event.id, actor_id=event.actor_id, link=link, data=data, allowed=members
+            runtime,
+            session,
+            plan,
+            event_id=event.id,
+            actor_id=event.actor_id,
+            link=link,
+            data=data,
+            project=project,
+            profiles=profiles,
         )
         if changes.get("status", [None, None])[1] == "done":
-            await _all_done(session, event, params, members)
+            await _all_done(runtime, session, event, params, project)
 
 
 async def _all_done(
-    session: AsyncSession, event: TaskUpdated, params: dict[str, object], members: set[UUID]
+    runtime: Runtime, session: AsyncSession, event: TaskUpdated, params: dict[str, object], project: _Project
 ) -> None:
     """Tell a creator when the last open task they set for someone else in the project is done."""
     task = event.task
@@ -244,13 +296,14 @@ async def _all_done(
     if await TaskService(session=session).count_open_delegated(task.project_id, creator):
         return
     await _tell(
+        runtime,
         session,
         [(creator, "all_done", params)],
         event_id=_derived_id(event.id, "all_done"),
         actor_id=event.actor_id,
         link=f"/projects/{task.project_id}",
         data={"project_id": str(task.project_id), "task_id": str(task.id), "task_key": task.key},
-        allowed=members,
+        project=project,
     )
 
 
@@ -266,13 +319,14 @@ async def on_task_overdue(event: TaskOverdue, runtime: Runtime) -> None:
         people = [u for u in (task.assignee_id, task.creator_id) if u is not None] + await project.owners()
         link, data = _task_link(task)
         await _tell(
+            runtime,
             session,
             [(user_id, "task_overdue", params) for user_id in people],
             event_id=event.id,
             actor_id=event.actor_id,
             link=link,
             data=data,
-            allowed=await project.member_ids(),
+            project=project,
         )
 
 
@@ -296,11 +350,12 @@ async def _thread_mentions(session: AsyncSession, task: task_schemas.Task, peopl
 
 
 async def _comment_notice(
+    runtime: Runtime,
     session: AsyncSession,
     event: CommentCreated | CommentUpdated,
     pick: Any,
 ) -> None:
-    """Send the ``comment`` notice to those ``pick(session, task, members)`` names."""
+    """Send the ``comment`` notice to those ``pick(session, task, project)`` names, the author left out."""
     try:
         task = await TaskReader(session).read_task(event.task_id)
     except NotFound:
@@ -309,43 +364,42 @@ async def _comment_notice(
     name = await project.name()
     if name is None:
         return
-    members = await project.members()
-    recipients: Iterable[UUID] = await pick(session, task, members)
     author = event.comment.author_id
+    recipients = [u for u in await pick(session, task, project) if u != author]
+    if not recipients:
+        return
+    # The recipients' profiles and the author's, in one read.
+    wanted = {*recipients, author} if author is not None else set(recipients)
+    profiles = await UserService(session=session).find_profiles(list(wanted))
     link, data = _task_link(task)
     data["comment_id"] = str(event.comment.id)
-    profiles = UserService(session=session)
-    for user_id in dict.fromkeys(recipients):
-        if user_id == author:
-            continue
-        profile = await profiles.find_profile(user_id)
-        if profile is None:
-            continue
-        params = {
-            **_task_params(task, name),
-            "author": await _name_of(session, author, profile.locale),
-            "excerpt": _excerpt(event.comment.body),
-        }
-        await _tell(
-            session,
-            [(user_id, "comment", params)],
-            event_id=event.id,
-            actor_id=event.actor_id,
-            link=link,
-            data=data,
-            allowed={m.user_id for m in members},
-        )
+    params = {
+        **_task_params(task, name),
+        "author": _actor_name(profiles.get(author) if author is not None else None),
+        "excerpt": _excerpt(event.comment.body),
+    }
+    await _tell(
+        runtime,
+        session,
+        [(user_id, "comment", params) for user_id in recipients],
+        event_id=event.id,
+        actor_id=event.actor_id,
+        link=link,
+        data=data,
+        project=project,
+        profiles={user_id: profiles[user_id] for user_id in recipients if user_id in profiles},
+    )
 
 
 async def on_comment_created(event: CommentCreated, runtime: Runtime) -> None:
     """A comment: tell the task's creator, its assignee and everyone mentioned in the task's thread."""
 
-    async def pick(session: AsyncSession, task: task_schemas.Task, members: list[Any]) -> list[UUID]:
+    async def pick(session: AsyncSession, task: task_schemas.Task, project: _Project) -> list[UUID]:
         people = [u for u in (task.creator_id, task.assignee_id) if u is not None]
-        return people + sorted(await _thread_mentions(session, task, members))
+        return people + sorted(await _thread_mentions(session, task, await project.members()))
 
     async with session_scope(runtime.db) as session:
-        await _comment_notice(session, event, pick)
+        await _comment_notice(runtime, session, event, pick)
 
 
 async def on_comment_updated(event: CommentUpdated, runtime: Runtime) -> None:
@@ -354,33 +408,41 @@ async def on_comment_updated(event: CommentUpdated, runtime: Runtime) -> None:
     if not isinstance(after, str):
         return
 
-    async def pick(session: AsyncSession, task: task_schemas.Task, members: list[Any]) -> list[UUID]:
+    async def pick(session: AsyncSession, task: task_schemas.Task, project: _Project) -> list[UUID]:
+        members = await project.members()
         return sorted(
             mentioned(after, members) - mentioned(before if isinstance(before, str) else "", members)
         )
 
     async with session_scope(runtime.db) as session:
-        await _comment_notice(session, event, pick)
+        await _comment_notice(runtime, session, event, pick)
 
 
 async def on_invitation_created(event: InvitationCreated, runtime: Runtime) -> None:
     """An invitation to an email that has an account: tell that user in WorkHub too."""
     async with session_scope(runtime.db) as session:
-        user = await UserService(session=session).by_email(event.email)
+        users = UserService(session=session)
+        user = await users.by_email(event.email)
         if user is None or event.project_id is None:
             return
         invitee = UserService.as_schema(user)
         name = await _Project(session, event.project_id).name()
         if name is None:
             return
-        inviter = await _name_of(session, event.invited_by or event.actor_id, invitee.locale)
+        inviter_id = event.invited_by or event.actor_id
+        inviter = await users.find_profile(inviter_id) if inviter_id is not None else None
         await _tell(
+            runtime,
             session,
             [
                 (
                     invitee.id,
                     "project_invited",
-                    {"project": name, "inviter": inviter, "role": Msg(f"projects.role.{event.role}")},
+                    {
+                        "project": name,
+                        "inviter": _actor_name(inviter),
+                        "role": Msg(f"projects.role.{event.role}"),
+                    },
                 )
             ],
             event_id=event.id,
@@ -391,6 +453,7 @@ async def on_invitation_created(event: InvitationCreated, runtime: Runtime) -> N
                 "invitation_id": str(event.entity_id),
                 "role": event.role,
             },
+            profiles={invitee.id: invitee},
         )
 
 
@@ -403,6 +466,7 @@ async def on_member_removed(event: MemberRemoved, runtime: Runtime) -> None:
         if name is None:
             return
         await _tell(
+            runtime,
             session,
             [(event.user_id, "member_removed", {"project": name})],
             event_id=event.id,
@@ -417,38 +481,13 @@ async def on_user_role_changed(event: UserRoleChanged, runtime: Runtime) -> None
     if event.entity_id == event.actor_id:
         return
     async with session_scope(runtime.db) as session:
-        await send_notification(
+        await runtime.notifier.send(
             session,
-            user_id=event.entity_id,
-            kind="system_role_changed",
-            event_id=event.id,
-            params={"role": Msg(f"role.{event.new_role}"), "old_role": Msg(f"role.{event.old_role}")},
-            data={"old_role": event.old_role, "new_role": event.new_role},
+            NotificationRequest(
+                user_id=event.entity_id,
+                kind="system_role_changed",
+                event_id=event.id,
+                params={"role": Msg(f"role.{event.new_role}"), "old_role": Msg(f"role.{event.old_role}")},
+                data={"old_role": event.old_role, "new_role": event.new_role},
+            ),
         )
-
-
-def channel_fanout(registry: Registry) -> SubscriberHandler:
-    """The subscriber that sends a new notification on to the user's other channels.
-
-    One SAQ job per channel the user chose for the notification's kind, keyed
-    ``notify:<notification id>:<channel>``; the job itself claims the delivery
-    so a retried or repeated job delivers once.
-    """
-
-    async def deliver_to_channels(event: NotificationCreated, runtime: Runtime) -> None:
-        available = list(registry.notification_channels)
-        if not available:
-            return
-        async with session_scope(runtime.db) as session:
-            channels = await PreferenceService(session=session).channels_for(
-                event.user_id, event.notification.kind, available
-            )
-        for channel in channels:
-            await runtime.queue.enqueue(
-                DELIVER_JOB,
-                key=f"notify:{event.notification.id}:{channel}",
-                notification_id=str(event.notification.id),
-                channel=channel,
-            )
-
-    return deliver_to_channels
