@@ -50,7 +50,7 @@ async def test_owner_turns_on_the_example_plugin_and_the_inbound_log_shows_the_t
     backend: Backend, open_page: OpenPage
 ) -> None:
     owner = await backend.person("Olga Owner")
-    viewer = await backend.person("Victor Viewer")
+    viewer = await backend.person("Виктор Читатель", locale="ru")
     project = await backend.project(owner, name="Intake")
     await backend.add_member(project, owner, viewer, role="viewer")
     pid = project["id"]
@@ -118,7 +118,7 @@ async def test_owner_turns_on_the_example_plugin_and_the_inbound_log_shows_the_t
     await page.get_by_test_id("inbound-status").click()
     await page.get_by_role("option", name="Failed").click()
     await page.wait_for_url(re.compile(r"\?status=failed$"))
-    await expect(log.get_by_text("Nothing matches these filters.")).to_be_visible()
+    await expect(page.get_by_test_id("inbound-empty")).to_have_text("Nothing matches these filters.")
     await page.goto(f"/projects/{pid}/inbound?source=example")
     await expect(page.get_by_test_id("inbound-source")).to_have_value("example")
 
@@ -132,10 +132,12 @@ async def test_owner_turns_on_the_example_plugin_and_the_inbound_log_shows_the_t
     assert task["priority"] == "high"
     await expect(page.get_by_text("Printer on floor 3 is out of toner").first).to_be_visible()
 
-    # A viewer reads the log (and the task link), but the settings offer them no integrations.
-    theirs = await open_page(viewer, path=f"/projects/{pid}/inbound")
-    await expect(theirs.get_by_test_id(f"inbound-status-{event_id}")).to_have_text("Processed")
-    await expect(theirs.get_by_test_id(f"inbound-task-{event_id}")).to_be_visible()
+    # A viewer reads the log (and the task link), in Russian on a phone, but the settings offer them no integrations.
+    theirs = await open_page(viewer, locale="ru-RU", width=360, path=f"/projects/{pid}/inbound")
+    await expect(theirs.get_by_test_id(f"inbound-status-{event_id}")).to_have_text("Обработано")
+    await expect(theirs.get_by_test_id(f"inbound-task-{event_id}")).to_have_text("Открыть задачу")
+    await assert_accessible(theirs)
+    await screenshot(theirs, "inbound-ru-phone")
     await theirs.get_by_test_id("project-tab-project-settings").click()
     await expect(theirs.get_by_test_id("member-count")).to_be_visible()
     await expect(theirs.get_by_test_id("integrations")).to_have_count(0)
