@@ -9,6 +9,7 @@ import {
   filtersFromQuery,
   filtersToQuery,
   INBOUND_STATUSES,
+  mergeEvent,
   senderLabel,
   statusSeverity,
 } from "@/components/inbound/inboundFormat";
@@ -71,5 +72,26 @@ describe("load more", () => {
   it("appends the next page, each event once", () => {
     const shown = [event("a"), event("b")];
     expect(appendPage(shown, [event("b"), event("c")]).map((e) => e.id)).toEqual(["a", "b", "c"]);
+  });
+});
+
+describe("an event the worker dealt with (pushed)", () => {
+  const none = { status: null, source: null };
+  const processed = { ...event("b"), status: "processed" as const, task_id: "t" };
+
+  it("replaces the event where it is shown", () => {
+    const shown = [event("a"), { ...event("b"), status: "accepted" as const }];
+    expect(mergeEvent(shown, processed, none)).toEqual([event("a"), processed]);
+  });
+
+  it("puts a new event first, when it matches the filters", () => {
+    expect(mergeEvent([event("a")], processed, none).map((e) => e.id)).toEqual(["b", "a"]);
+    expect(mergeEvent([event("a")], processed, { status: "failed", source: null }).map((e) => e.id)).toEqual(["a"]);
+    expect(mergeEvent([event("a")], processed, { status: null, source: "telegram" }).map((e) => e.id)).toEqual(["a"]);
+  });
+
+  it("drops an event that no longer matches the status filter", () => {
+    const accepted = { ...event("b"), status: "accepted" as const };
+    expect(mergeEvent([accepted], processed, { status: "accepted", source: null })).toEqual([]);
   });
 });

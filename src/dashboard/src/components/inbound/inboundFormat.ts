@@ -56,3 +56,14 @@ export function appendPage(shown: Inbound[], page: Inbound[]): Inbound[] {
   const seen = new Set(shown.map((e) => e.id));
   return [...shown, ...page.filter((e) => !seen.has(e.id))];
 }
+
+/**
+ * The log after an event changed (pushed as `inbound.processed`): replaced where it is shown, dropped
+ * when it no longer matches the filters, and put first when it is new to the log and matches them.
+ */
+export function mergeEvent(shown: Inbound[], event: Inbound, filters: InboundFilters): Inbound[] {
+  const matches = (!filters.status || event.status === filters.status) && (!filters.source || event.source === filters.source);
+  const at = shown.findIndex((e) => e.id === event.id);
+  if (at >= 0) return matches ? shown.map((e, i) => (i === at ? event : e)) : shown.filter((_, i) => i !== at);
+  return matches ? [event, ...shown] : shown;
+}
