@@ -13,11 +13,10 @@ from typing import Any
 import msgspec
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
+from test_example import deliver_events, sign_up  # this directory is on the path, as pytest runs it
 
 from workhub_example import plugin
 from workhub_example.channel import DELIVERIES_KEY
-
-from test_example import deliver_events, sign_up  # this directory is on the path, as pytest runs it
 
 TOKEN = "s3cret-token-for-the-example-0123"
 

@@ -43,7 +43,9 @@ class IntakeSource(Protocol):
 
     name: str
 
-    async def parse(self, body: bytes, headers: Mapping[str, str], config: ProjectIntegration) -> InboundEvent:
+    async def parse(
+        self, body: bytes, headers: Mapping[str, str], config: ProjectIntegration
+    ) -> InboundEvent:
         """The event in ``body``; raise ``Unauthorized`` for a bad credential, ``ValidationFailed`` for bad input."""
         ...
 

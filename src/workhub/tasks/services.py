@@ -208,6 +208,12 @@ class TaskService(Service[Task]):
         )
         return result
 
+    async def current_version(self, task_id: UUID) -> int | None:
+        """The live task's version now (None: no such task), for callers that change it at whatever it is."""
+        return await self.session.scalar(
+            select(Task.version).where(Task.id == task_id, Task.deleted_at.is_(None))
+        )
+
     async def update_task(self, task_id: UUID, data: schemas.TaskUpdate) -> schemas.Task:
         """Apply a PATCH read at ``data.version``; a stale version is a 409 with the current task.
 
