@@ -1,4 +1,4 @@
-"""Notification rows (one per recipient), each user's channel choices, and channel deliveries."""
+"""Notification rows (one per recipient), each user's channel choices, channel deliveries, and who a task's comments mentioned."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ARRAY, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ARRAY, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, Uuid, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workhub.kernel.db import Base
 
-__all__ = ("Notification", "NotificationDelivery", "NotificationPreference")
+__all__ = ("MentionThread", "Notification", "NotificationDelivery", "NotificationPreference")
 
 
 class Notification(Base):
@@ -61,3 +61,19 @@ class NotificationDelivery(Base):
 
     notification_id: Mapped[UUID] = mapped_column(ForeignKey("notification.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(40))
+
+
+class MentionThread(Base):
+    """Who a task's discussion has ``@mentioned`` so far: each of them hears of every new comment on it.
+
+    Kept by the comment notices (a new or edited comment adds the members it
+    mentions; once mentioned, one follows the task), so a new comment reads
+    this row instead of every earlier comment. A task's row is made by its
+    first comment notice, from the comments it had by then.
+    """
+
+    __tablename__ = "notification_thread"
+    __table_args__ = (UniqueConstraint("task_id"),)
+
+    task_id: Mapped[UUID] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
+    mentioned: Mapped[list[UUID]] = mapped_column(ARRAY(Uuid), default=list)

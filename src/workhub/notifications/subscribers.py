@@ -29,7 +29,8 @@ from workhub.kernel.db import session_scope
 from workhub.kernel.errors import NotFound
 from workhub.kernel.i18n import Msg, translate
 from workhub.kernel.notifier import NotificationRequest, Profile
-from workhub.notifications.mentions import mentioned
+from workhub.notifications.mentions import mentioned, words
+from workhub.notifications.threads import add_to_thread, extend_thread, read_thread
 from workhub.projects.api import MemberService, ProjectService
 from workhub.tasks.api import CommentService, TaskReader, TaskService
 
@@ -59,6 +60,8 @@ __all__ = (
 logger = logging.getLogger("workhub.notifications")
 EXCERPT = 200
 """Characters of a comment quoted in its notification."""
+_FEW = 4
+"""Up to this many people's memberships are read one by one; for more, the project's member list."""
 
 
 class _Project:
@@ -108,10 +111,17 @@ class _Project:
         return self._owners
 
     async def members_among(self, user_ids: Iterable[UUID]) -> set[UUID]:
-        """Those of ``user_ids`` who can still see the project's tasks (each one's membership read once)."""
+        """Those of ``user_ids`` who can still see the project's tasks.
+
+        Each one's membership is read once; for more than a few people (a
+        long thread) the member list is read instead, in one go.
+        """
+        wanted = list(dict.fromkeys(user_ids))
+        if self._members is None and sum(u not in self._member for u in wanted) > _FEW:
+            await self.members()
         service = ProjectService(session=self.session)
         found: set[UUID] = set()
-        for user_id in user_ids:
+        for user_id in wanted:
             known = self._member.get(user_id)
             if known is None:
                 known = self._members is None and await service.role_of(self.id, user_id) is not None
@@ -335,18 +345,25 @@ def _excerpt(text: str) -> str:
     return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1].rstrip() + "…"
 
 
-async def _thread_mentions(session: AsyncSession, task: task_schemas.Task, people: list[Any]) -> set[UUID]:
-    """Members mentioned in the task's description or any of its comments."""
-    found = mentioned(task.description, people)
+async def _comment_bodies(session: AsyncSession, task_id: UUID) -> list[str]:
+    """Every comment of the task, read once: when its thread row is made (see :mod:`.threads`)."""
     comments = CommentService(session=session)
+    bodies: list[str] = []
     cursor: str | None = None
     while True:
-        page = await comments.page_comments(task.id, limit=200, cursor=cursor)
-        for comment in page.items:
-            found |= mentioned(comment.body, people)
+        page = await comments.page_comments(task_id, limit=200, cursor=cursor)
+        bodies.extend(comment.body for comment in page.items)
         cursor = page.next_cursor
         if cursor is None:
-            return found
+            return bodies
+
+
+async def _mentioned_in(project: _Project, texts: list[str]) -> list[set[UUID]]:
+    """The members each of ``texts`` mentions; the member list is read only when one has an ``@`` word."""
+    if not any(words(t) for t in texts):
+        return [set() for _ in texts]
+    members = await project.members()
+    return [mentioned(t, members) for t in texts]
 
 
 async def _comment_notice(
@@ -392,27 +409,37 @@ async def _comment_notice(
 
 
 async def on_comment_created(event: CommentCreated, runtime: Runtime) -> None:
-    """A comment: tell the task's creator, its assignee and everyone mentioned in the task's thread."""
+    """A comment: tell the task's creator, its assignee and everyone mentioned in the task's thread.
+
+    The thread is the task's description and its comments: those this
+    comment mentions join the task's kept row, and the row tells who the
+    earlier ones did (:mod:`.threads`), so no earlier comment is read.
+    """
 
     async def pick(session: AsyncSession, task: task_schemas.Task, project: _Project) -> list[UUID]:
         people = [u for u in (task.creator_id, task.assignee_id) if u is not None]
-        return people + sorted(await _thread_mentions(session, task, await project.members()))
+        thread = await read_thread(session, task.id)
+        earlier = await _comment_bodies(session, task.id) if thread is None else []
+        description, *said = await _mentioned_in(project, [task.description, event.comment.body, *earlier])
+        now = set[UUID]().union(*said)
+        if thread is None or not now <= thread:
+            await add_to_thread(session, task.id, now)
+        return people + sorted((thread or set()) | now | description)
 
     async with session_scope(runtime.db) as session:
         await _comment_notice(runtime, session, event, pick)
 
 
 async def on_comment_updated(event: CommentUpdated, runtime: Runtime) -> None:
-    """An edited comment: tell only the people the edit newly mentions."""
+    """An edited comment: tell only the people the edit newly mentions (they follow the task from now on)."""
     before, after = (event.changes.get("body") or [None, None])[:2]
-    if not isinstance(after, str):
+    if not isinstance(after, str) or not words(after):
         return
 
     async def pick(session: AsyncSession, task: task_schemas.Task, project: _Project) -> list[UUID]:
-        members = await project.members()
-        return sorted(
-            mentioned(after, members) - mentioned(before if isinstance(before, str) else "", members)
-        )
+        now, was = await _mentioned_in(project, [after, before if isinstance(before, str) else ""])
+        await extend_thread(session, task.id, now - was)
+        return sorted(now - was)
 
     async with session_scope(runtime.db) as session:
         await _comment_notice(runtime, session, event, pick)

@@ -1,11 +1,12 @@
-"""What one notification costs: jobs, relay passes and statements, so the short path stays short.
+"""What a notification costs: jobs, relay passes and statements, so the short paths stay short.
 
 A task created for someone who chose a channel for ``task_assigned`` is
 told in two notification jobs (the handler of ``task.created``, then the
 delivery) after two relay passes, reading their profile once, their
 membership once (not the member list) and their channel choices in the
 statement that writes the notification; the delivery itself is one
-statement (its claim).
+statement (its claim). A new comment reads who its task's thread has
+mentioned from one row, never the earlier comments.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.fixtures import ClientFactory
 from tests.integration.notifications.channel_plugin import RecordingChannelPlugin
 from tests.integration.notifications.conftest import Hub
+from tests.support import read
 from workhub.kernel.plugins import Registry, Runtime
 from workhub.settings import Settings
 
@@ -139,3 +142,49 @@ async def test_one_assigned_task_with_one_channel_costs_two_jobs_and_one_profile
 
     (claim,) = tally.statements["notifications.deliver_to_channel"]  # nothing read again
     assert "INSERT INTO notification_delivery" in claim
+
+
+async def test_a_new_comment_reads_who_its_thread_mentioned_not_the_earlier_comments(hub: Hub) -> None:
+    task = await hub.create(hub.owner, assignee_id=str(hub.editor.id))
+    await hub.comment(task, hub.editor2, "@viewer have a look")
+    for n in range(3):
+        await hub.comment(task, hub.editor, f"Note {n}")
+    await hub.settle()
+
+    with watching(hub) as tally:
+        await hub.comment(task, hub.owner2, "Any news?")
+        await hub.settle()
+
+    # The creator, the assignee and the one mentioned earlier hear of it; the author does not.
+    assert (await hub.kinds(hub.viewer)).count("comment") == 5
+    assert (await hub.kinds(hub.owner)).count("comment") == 5
+    assert (await hub.kinds(hub.editor)).count("comment") == 2  # not of their own three
+    assert await hub.kinds(hub.owner2) == []
+    told = "notifications.on_comment_created"
+    assert tally.tables(told, r"\bFROM task_comment\b") == 0  # no earlier comment read
+    assert tally.tables(told, r"\bnotification_thread\b") == 1  # who the thread mentioned
+    assert tally.tables(told, r"\bFROM user_account\b") == 1  # the recipients and the author, once
+    assert tally.tables(told, r"\bproject_member\b") == 3  # each recipient's membership, not the list
+
+
+async def test_a_task_older_than_its_thread_row_finds_its_mentions_once(hub: Hub) -> None:
+    task = await hub.create(hub.owner)
+    await hub.comment(task, hub.editor2, "@viewer have a look")
+    await hub.settle()
+
+    async def forget(session: AsyncSession) -> None:  # as for a task commented on before the row was kept
+        await session.execute(text("DELETE FROM notification_thread"))
+        await session.commit()
+
+    await read(hub.client, forget)
+    with watching(hub) as tally:
+        await hub.comment(task, hub.editor, "Any news?")
+        await hub.settle()
+    assert await hub.kinds(hub.viewer) == ["comment", "comment"]
+    assert tally.tables("notifications.on_comment_created", r"\bFROM task_comment\b") == 1
+
+    with watching(hub) as tally:
+        await hub.comment(task, hub.editor, "Still here")
+        await hub.settle()
+    assert await hub.kinds(hub.viewer) == ["comment", "comment", "comment"]
+    assert tally.tables("notifications.on_comment_created", r"\bFROM task_comment\b") == 0
