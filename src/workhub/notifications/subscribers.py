@@ -398,13 +398,13 @@ async def _comment_notice(
     await _tell(
         runtime,
         session,
-        [(user_id, "comment", params) for user_id in recipients],
+        [(user_id, "comment", params) for user_id in recipients if user_id in profiles],  # else gone
         event_id=event.id,
         actor_id=event.actor_id,
         link=link,
         data=data,
         project=project,
-        profiles={user_id: profiles[user_id] for user_id in recipients if user_id in profiles},
+        profiles=profiles,
     )
 
 
