@@ -60,6 +60,9 @@ PUBLIC = {
     "GetCalendarFeedIcs",
     "ExampleHello",
     "PostInbound",
+    "ListSignInProviders",
+    "StartExternalSignIn",
+    "FinishExternalSignIn",
 }
 """Routes anyone may call; each is tested in its own module's tests."""
 

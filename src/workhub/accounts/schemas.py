@@ -16,6 +16,7 @@ __all__ = (
     "RefreshMode",
     "RefreshRequest",
     "RegisterRequest",
+    "SignInProvider",
     "TokenPair",
     "User",
     "UserPage",
@@ -134,3 +135,9 @@ class AdminUserUpdate(msgspec.Struct, omit_defaults=True):
 
     role: SystemRole | msgspec.UnsetType = msgspec.UNSET
     is_active: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class SignInProvider(msgspec.Struct):
+    """A way to sign in that a plugin offers (``GET /api/v1/auth/providers/{name}/start`` begins it)."""
+
+    name: str

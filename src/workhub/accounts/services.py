@@ -45,6 +45,7 @@ from workhub.kernel.context import Actor, current_context, set_context
 from workhub.kernel.db import new_id
 from workhub.kernel.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from workhub.kernel.events import publish
+from workhub.kernel.extensions import ExternalIdentity
 from workhub.kernel.pagination import decode_cursor, encode_cursor
 from workhub.kernel.security import CurrentUser, hash_password, hash_token, new_token, verify_password
 from workhub.kernel.services import Service
@@ -402,6 +403,42 @@ class AuthService:
         user.last_login_at = clock.now()
         set_context(msgspec.structs.replace(current_context(), actor=Actor(kind="user", id=user.id)))
         await publish(self.session, UserLoggedIn(entity_id=user.id))
+        return await self._issue(user, family_id=uuid4())
+
+    async def sign_in_external(self, identity: ExternalIdentity, *, new_role: str) -> schemas.TokenPair:
+        """Tokens for someone an identity provider vouched for, by the email it verified.
+
+        The account with that email signs in; without one, an account is made
+        (system role ``new_role``, a random password nobody knows: the
+        provider is how they sign in until they set one). A deactivated
+        account is refused like a wrong password.
+        """
+        if not identity.email:
+            raise Unauthorized(
+                "The provider did not say which email is yours.", code="external_email_missing"
+            )
+        email = normalise_email(identity.email)
+        users = UserService(session=self.session)
+        user = await users.by_email(email)
+        if user is None:
+            name = (identity.name or email.split("@", 1)[0]).strip()[:100] or email
+            try:
+                form = msgspec.convert(
+                    {"email": email, "name": name, "password": new_token()}, schemas.RegisterRequest
+                )
+            except msgspec.ValidationError as exc:
+                raise Unauthorized(
+                    "The provider's account cannot be used here.", code="external_identity_invalid"
+                ) from exc
+            user = await users.register(form, role=new_role)
+        if not user.is_active:
+            raise Unauthorized("Wrong email or password.", code="invalid_credentials")
+        user.last_login_at = clock.now()
+        set_context(msgspec.structs.replace(current_context(), actor=Actor(kind="user", id=user.id)))
+        await publish(
+            self.session,
+            UserLoggedIn(entity_id=user.id, changes={"provider": [None, identity.provider]}),
+        )
         return await self._issue(user, family_id=uuid4())
 
     async def refresh(self, raw_token: str) -> schemas.TokenPair:

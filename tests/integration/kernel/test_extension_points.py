@@ -46,7 +46,10 @@ EXTENSION_POINTS: dict[str, tuple[str, str | None]] = {
         "notification_channels",
         f"{EXAMPLE_INTAKE}::test_a_notification_reaches_the_plugins_channel_with_a_typed_recipient",
     ),
-    "add_identity_provider": ("identity_providers", None),
+    "add_identity_provider": (
+        "identity_providers",
+        "tests/integration/accounts/test_external_signin.py::test_a_provider_signs_in_the_account_with_its_verified_email",
+    ),
     "set_search_backend": ("search_backend", None),
     "add_health_check": ("health_checks", f"{EXAMPLE}::test_its_health_check_is_part_of_readiness"),
     "add_cli_command": (
@@ -66,9 +69,9 @@ EXTENSION_POINTS: dict[str, tuple[str, str | None]] = {
 }
 """Plugin API method → (the registry field it fills, the behavioural test that goes through a real consumer)."""
 
-PENDING = {"add_identity_provider", "set_search_backend"}
-"""Documented, with no consumer yet: the sign-in (GitHub) and search work brings them. ``strict`` xfail: the
-day a consumer exists these entries fail until they name its test."""
+PENDING = {"set_search_backend"}
+"""Documented, with no consumer yet: the search work brings it. ``strict`` xfail: the day a consumer
+exists this entry fails until it names its test."""
 
 
 def _readers(field: str) -> list[Path]:
