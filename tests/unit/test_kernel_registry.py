@@ -34,7 +34,7 @@ class Gadgets:
     settings: type[msgspec.Struct] | None = None
 
     def setup(self, registry: Registry, settings: Any) -> None:
-        registry.subscribe(GadgetMoved, "gadget.archived", handler=handler)
+        registry.subscribe("gadget.moved", "gadget.archived", handler=handler)  # tags as text: any handler
         registry.subscribe("*", handler=handler, name="everything", inline=True)
         registry.add_cron(job, "*/5 * * * *")
         registry.add_health_check("upstream", lambda runtime: handler(None, runtime))

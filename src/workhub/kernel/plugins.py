@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload, runtime_checkable
 from uuid import UUID
 
 import msgspec
@@ -104,6 +104,8 @@ _MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
 _AT_FIELD = re.compile(r"at `\$\.([^`\[]+)")
 
 SubscriberHandler = Callable[[Any, "Runtime"], Awaitable[None]]
+"""A handler as the registry keeps it; :meth:`Registry.subscribe` checks it against its event classes."""
+EventT = TypeVar("EventT", bound=DomainEvent)
 SystemRoleSource = Callable[["AsyncSession", UUID], Awaitable[str | None]]
 """(session, user id) → the user's system role as stored now, or None for an unknown or inactive user."""
 SignupRoleSource = Callable[["AsyncSession", str], Awaitable[str | None]]
@@ -327,10 +329,24 @@ class Registry:
         self._dependency_owners[key] = self._owner
         self.dependencies[key] = provider
 
+    @overload
+    def subscribe(
+        self,
+        *events: type[EventT],
+        handler: Callable[[EventT, Runtime], Awaitable[None]],
+        name: str | None = None,
+        inline: bool = False,
+    ) -> None: ...
+
+    @overload
+    def subscribe(
+        self, *events: str, handler: SubscriberHandler, name: str | None = None, inline: bool = False
+    ) -> None: ...
+
     def subscribe(
         self,
         *events: type[DomainEvent] | str,
-        handler: SubscriberHandler,
+        handler: Callable[[Any, Runtime], Awaitable[None]],
         name: str | None = None,
         inline: bool = False,
     ) -> None:
@@ -338,7 +354,9 @@ class Registry:
 
         Handlers run as SAQ jobs with retries unless ``inline`` (cheap,
         best-effort work such as realtime pushes). They must be idempotent:
-        delivery is at least once.
+        delivery is at least once. Given event classes, the handler is typed
+        by them: one that takes ``TaskCreated`` cannot be subscribed to
+        ``TaskUpdated`` too (pyright says so); tags as text (``"*"``) take any.
         """
         tags = frozenset(e if isinstance(e, str) else str(e.__struct_config__.tag) for e in events)
         full = f"{self._owner}.{name or getattr(handler, '__name__', 'handler')}"
