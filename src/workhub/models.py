@@ -22,6 +22,7 @@ CORE_MODEL_MODULES = (
     "workhub.jobs.models",
     "workhub.integrations.models",
     "workhub.intake.models",
+    "workhub.search.models",
 )
 
 

@@ -26,7 +26,19 @@ __all__ = ("build_registry", "core_plugins", "process_db_config")
 
 def core_plugins() -> list[WorkhubPlugin]:
     """The core modules, in the order their subscribers run."""
-    from workhub import accounts, audit, chat, intake, integrations, jobs, notifications, projects, tasks, web
+    from workhub import (
+        accounts,
+        audit,
+        chat,
+        intake,
+        integrations,
+        jobs,
+        notifications,
+        projects,
+        search,
+        tasks,
+        web,
+    )
 
     return [
         audit.plugin,
@@ -38,6 +50,7 @@ def core_plugins() -> list[WorkhubPlugin]:
         jobs.plugin,
         integrations.plugin,
         intake.plugin,
+        search.plugin,
         web.plugin,
     ]
 

@@ -138,6 +138,7 @@ SPECS: dict[str, Spec] = {
     "AdminListUsers": Spec("GET", "/api/v1/admin/users", audited=False),
     "AdminUpdateUser": Spec("PATCH", "/api/v1/admin/users/{target_id}", body=lambda w, n: {"role": "admin"}),
     "AdminAudit": Spec("GET", "/api/v1/admin/audit", audited=False),
+    "AdminSearchTasks": Spec("GET", "/api/v1/admin/search/tasks?q=task", audited=False),
     # projects
     "CreateProject": Spec("POST", "/api/v1/projects", body=lambda w, n: {"key": f"M{n}", "name": "Matrix"}),
     "ListProjects": Spec("GET", "/api/v1/projects", audited=False),
@@ -172,6 +173,7 @@ SPECS: dict[str, Spec] = {
     # tasks
     "ListTasks": Spec("GET", "/api/v1/tasks", audited=False),
     "CountTasks": Spec("GET", "/api/v1/tasks/counts", audited=False),
+    "SearchTasks": Spec("GET", "/api/v1/search/tasks?q=task", audited=False),
     "ListProjectTasks": Spec("GET", "/api/v1/projects/{project_id}/tasks", audited=False),
     "CreateTask": Spec(
         "POST", "/api/v1/projects/{project_id}/tasks", body=lambda w, n: {"title": f"Task {n}"}
@@ -339,7 +341,8 @@ SPECS: dict[str, Spec] = {
 A = Action
 INTENDED: dict[str, Action | SystemAction | str | None] = {
     "GetMe": None, "UpdateMe": None, "ChangePassword": None, "Logout": None,
-    "AdminListUsers": "admin", "AdminUpdateUser": "admin", "AdminAudit": "admin",
+    "AdminListUsers": "admin", "AdminUpdateUser": "admin", "AdminAudit": "admin", "AdminSearchTasks": "admin",
+    "SearchTasks": None,
     "CreateProject": SystemAction.PROJECT_CREATE, "ListProjects": None, "ListTasks": None, "CountTasks": None, "AcceptInvitation": None,
     "GetProject": A.PROJECT_READ, "UpdateProject": A.PROJECT_UPDATE, "ArchiveProject": A.PROJECT_ARCHIVE,
     "RestoreProject": A.PROJECT_ARCHIVE, "ProjectAudit": A.AUDIT_READ, "ListMembers": A.MEMBER_READ,

@@ -27,6 +27,7 @@ __all__ = (
     "SearchBackend",
     "SearchHit",
     "SearchQuery",
+    "SearchResults",
 )
 
 
@@ -89,23 +90,42 @@ class NotificationChannel(Protocol):
 
 
 class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
-    """A task search, already limited to the projects the caller may see."""
+    """A task search, already limited to the projects the caller may see.
+
+    Filters combine with AND; a list filter matches any of its values. The
+    core reads the hits back as live tasks of these projects, so a hit the
+    backend holds on to after a deletion is dropped, not shown.
+    """
 
     text: str | None = None
+    """Words as a person types them (any language, word forms, a typo); None: filters alone, newest first."""
     project_ids: list[UUID] | None = None
-    """None means every project (administrators)."""
-    assignee_id: UUID | None = None
+    """None means every project (administrators); an empty list finds nothing."""
+    assignee_ids: list[UUID] | None = None
+    creator_ids: list[UUID] | None = None
+    statuses: list[str] | None = None
     deadline_from: datetime | None = None
+    """Deadline at or after this moment."""
     deadline_to: datetime | None = None
+    """Deadline before this moment."""
     limit: int = 50
     offset: int = 0
 
 
-class SearchHit(msgspec.Struct, frozen=True):
-    """One result: the task id and its relevance."""
+class SearchHit(msgspec.Struct, frozen=True, kw_only=True):
+    """One result: the task, its relevance, and where it matched."""
 
     task_id: UUID
     score: float
+    highlight: str = ""
+    """Text of the task, HTML-escaped, the matched words between ``<mark>`` and ``</mark>``."""
+
+
+class SearchResults(msgspec.Struct, frozen=True, kw_only=True):
+    """A page of hits, best first, and how many tasks match in all."""
+
+    hits: list[SearchHit]
+    total: int
 
 
 @runtime_checkable
@@ -115,15 +135,15 @@ class SearchBackend(Protocol):
     name: str
 
     async def index(self, task_id: UUID, document: Mapping[str, Any]) -> None:
-        """Add or replace a task's document."""
+        """Add or replace a task's document (the ``Task`` schema as JSON, with ``comments``: their bodies)."""
         ...
 
     async def remove(self, task_id: UUID) -> None:
         """Remove a task from the index."""
         ...
 
-    async def search(self, query: SearchQuery) -> list[SearchHit]:
-        """Find tasks, best first."""
+    async def search(self, query: SearchQuery) -> SearchResults:
+        """One page of the tasks that match, best first, and their total."""
         ...
 
 

@@ -3,7 +3,8 @@
 Task filters are parsed here once (:func:`parse_task_filters`, the rules of
 ``GET /api/v1/tasks``) for the lists, the calendar and exports; jobs stream,
 count and import tasks, notifications read the tasks a notice or a digest
-names, chat links tasks to messages.
+names, chat links tasks to messages; search reads its hits back as tasks
+(:data:`COLUMNS_SQL` from :func:`task_from`, decoded by :func:`row_to_task`).
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from workhub.tasks.exports import count_tasks, stream_tasks, task_stats
 from workhub.tasks.filters import ZoneSource, fixed_zone, parse_task_filters
 from workhub.tasks.imports import COLUMNS, RowError, TaskImporter
 from workhub.tasks.queries import TaskFilters, TaskReader
+from workhub.tasks.rows import COLUMNS_SQL, row_to_task, task_from
 from workhub.tasks.services import CommentService, TaskService
 
 __all__ = (
     "COLUMNS",
+    "COLUMNS_SQL",
     "CommentService",
     "DigestItem",
     "DigestSections",
@@ -31,6 +34,8 @@ __all__ = (
     "digest_sections",
     "fixed_zone",
     "parse_task_filters",
+    "row_to_task",
     "stream_tasks",
+    "task_from",
     "task_stats",
 )

@@ -50,7 +50,10 @@ EXTENSION_POINTS: dict[str, tuple[str, str | None]] = {
         "identity_providers",
         "tests/integration/accounts/test_external_signin.py::test_a_provider_signs_in_the_account_with_its_verified_email",
     ),
-    "set_search_backend": ("search_backend", None),
+    "set_search_backend": (
+        "search_backend",
+        "tests/integration/search/test_search.py::test_a_search_backend_set_by_a_plugin_answers_the_routes",
+    ),
     "add_health_check": ("health_checks", f"{EXAMPLE}::test_its_health_check_is_part_of_readiness"),
     "add_cli_command": (
         "cli_commands",
@@ -69,9 +72,9 @@ EXTENSION_POINTS: dict[str, tuple[str, str | None]] = {
 }
 """Plugin API method → (the registry field it fills, the behavioural test that goes through a real consumer)."""
 
-PENDING = {"set_search_backend"}
-"""Documented, with no consumer yet: the search work brings it. ``strict`` xfail: the day a consumer
-exists this entry fails until it names its test."""
+PENDING: set[str] = set()
+"""Documented, with no consumer yet (none today). ``strict`` xfail: the day a consumer exists such an
+entry fails until it names its test."""
 
 
 def _readers(field: str) -> list[Path]:

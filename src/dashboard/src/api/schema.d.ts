@@ -55,6 +55,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/search/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search every project's tasks */
+        get: operations["AdminSearchTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/users": {
         parameters: {
             query?: never;
@@ -956,6 +973,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search the tasks of my projects */
+        get: operations["SearchTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tasks": {
         parameters: {
             query?: never;
@@ -1741,6 +1775,17 @@ export interface components {
             /** Format: uuid */
             rule_id: string;
         };
+        /** SearchItem */
+        SearchItem: {
+            highlight: string;
+            task: components["schemas"]["Task"];
+        };
+        /** SearchPage */
+        SearchPage: {
+            items: components["schemas"]["SearchItem"][];
+            next_cursor?: string | null;
+            total: number;
+        };
         /** Sender */
         Sender: {
             address?: string | null;
@@ -2093,6 +2138,90 @@ export interface operations {
             };
             /** @description Conflicts with the current state (stale `version`, archived project, duplicate, idempotency key in use). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter or the body is not valid; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AdminSearchTasks: {
+        parameters: {
+            query?: {
+                /** @description Words to find in the title, description, labels and comments, in any of their forms (Russian or English); `"a phrase"`, `-word` to leave out, `or`. Left out: filters alone. */
+                q?: string | null;
+                /** @description The assignee: 'me', a user id, or part of a name or email address */
+                assignee?: string | null;
+                /** @description Who created the task: 'me', a user id, or part of a name or email address */
+                creator?: string | null;
+                /** @description Only this project */
+                project?: string | null;
+                /** @description Comma-separated: todo, in_progress, done, cancelled */
+                status?: string | null;
+                /** @description Deadline at or after this time (UTC if no zone), or from the start of this date in your time zone */
+                deadline_from?: string;
+                /** @description Deadline before this time (UTC if no zone), or up to the end of this date in your time zone */
+                deadline_to?: string;
+                /** @description Page size (at most 200) */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            /** @description The request cannot be read (malformed JSON, a parameter of the wrong type). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the access token is expired or revoked (`code` says which). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but the caller's role does not allow this. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7341,6 +7470,81 @@ export interface operations {
             };
             /** @description Conflicts with the current state (stale `version`, archived project, duplicate, idempotency key in use). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter or the body is not valid; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    SearchTasks: {
+        parameters: {
+            query?: {
+                /** @description Words to find in the title, description, labels and comments, in any of their forms (Russian or English); `"a phrase"`, `-word` to leave out, `or`. Left out: filters alone. */
+                q?: string | null;
+                /** @description The assignee: 'me', a user id, or part of a name or email address */
+                assignee?: string | null;
+                /** @description Who created the task: 'me', a user id, or part of a name or email address */
+                creator?: string | null;
+                /** @description Only this project */
+                project?: string | null;
+                /** @description Comma-separated: todo, in_progress, done, cancelled */
+                status?: string | null;
+                /** @description Deadline at or after this time (UTC if no zone), or from the start of this date in your time zone */
+                deadline_from?: string;
+                /** @description Deadline before this time (UTC if no zone), or up to the end of this date in your time zone */
+                deadline_to?: string;
+                /** @description Page size (at most 200) */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            /** @description The request cannot be read (malformed JSON, a parameter of the wrong type). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the access token is expired or revoked (`code` says which). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
