@@ -299,3 +299,15 @@ async def test_a_search_backend_set_by_a_plugin_answers_the_routes(make_client: 
     (query,) = plugin.backend.queries
     assert (query.text, query.statuses, query.offset) == ("anything", ["todo"], 0)
     assert query.project_ids == [UUID(mine["project_id"])]
+
+
+async def test_a_deleted_task_is_found_again_once_restored(client: AsyncTestClient[Any], api: Api) -> None:
+    owner = await api.user("owner")
+    project = await api.project(owner)
+    task = await _task(client, owner, project, "Renew the lease")
+    assert (await client.delete(f"/api/v1/tasks/{task['id']}", headers=owner.headers)).status_code == 204
+    assert (await _search(client, owner, MEMBER, q="lease"))["total"] == 0
+
+    resp = await client.post(f"/api/v1/tasks/{task['id']}/restore", headers=owner.headers)
+    assert resp.status_code == 200, resp.text
+    assert _titles(await _search(client, owner, MEMBER, q="leases")) == ["Renew the lease"]
