@@ -59,6 +59,9 @@ class Recipient(msgspec.Struct, frozen=True, kw_only=True):
     email: str
     locale: str
     timezone: str
+    address: str | None = None
+    """The user's address on this channel (a Telegram chat id), as its plugin recorded it with
+    ``runtime.notifier.set_address``; None when it recorded none."""
 
 
 class RenderedNotification(msgspec.Struct, frozen=True, kw_only=True):

@@ -91,3 +91,9 @@ class Notifier(Protocol):
         already (otherwise they are read).
         """
         ...
+
+    async def set_address(
+        self, session: AsyncSession, user_id: UUID, channel: str, address: str | None
+    ) -> None:
+        """Record (None: forget) where ``channel`` reaches the user; deliveries then carry it (audited)."""
+        ...

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+import msgspec
 from sqlalchemy import DateTime, String, Uuid, bindparam, text
 
 from workhub.kernel.clock import clock
@@ -40,14 +41,17 @@ DELIVER_SUBSCRIBER = "deliver_to_channel"
 _CLAIM = text(
     "INSERT INTO notification_delivery (id, notification_id, channel, created_at, updated_at)"
     " SELECT :id, n.id, :channel, :now, :now FROM notification AS n WHERE n.id = :notification_id"
-    " ON CONFLICT (notification_id, channel) DO NOTHING RETURNING id"
+    " ON CONFLICT (notification_id, channel) DO NOTHING"
+    " RETURNING id, (SELECT a.address FROM channel_address AS a WHERE a.user_id = :user_id AND a.channel = :channel)"
 ).bindparams(
     bindparam("id", type_=Uuid()),
     bindparam("notification_id", type_=Uuid()),
+    bindparam("user_id", type_=Uuid()),
     bindparam("channel", type_=String()),
     bindparam("now", type_=DateTime(timezone=True)),
 )
-"""The claim, taken only while the notification exists: one statement is all a delivery reads or writes."""
+"""The claim, taken only while the notification exists, with the user's address on the channel:
+one statement is all a delivery reads or writes."""
 
 
 def channel_delivery(registry: Registry) -> SubscriberHandler:
@@ -62,12 +66,21 @@ def channel_delivery(registry: Registry) -> SubscriberHandler:
             return
         async with session_scope(runtime.db) as session:
             now = clock.now()
-            claimed = await session.scalar(
-                _CLAIM,
-                {"id": new_id(), "notification_id": event.entity_id, "channel": event.channel, "now": now},
-            )
+            claimed = (
+                await session.execute(
+                    _CLAIM,
+                    {
+                        "id": new_id(),
+                        "notification_id": event.entity_id,
+                        "user_id": event.recipient.user_id,
+                        "channel": event.channel,
+                        "now": now,
+                    },
+                )
+            ).first()
             if claimed is None:  # delivered already, or the notification is gone
                 return
-            await target.deliver(event.recipient, event.notification)
+            recipient = msgspec.structs.replace(event.recipient, address=claimed[1])
+            await target.deliver(recipient, event.notification)
 
     return deliver_to_channel

@@ -17,6 +17,7 @@ from workhub.kernel.extensions import Recipient, RenderedNotification
 from workhub.notifications.schemas import Notification
 
 __all__ = (
+    "ChannelAddressChanged",
     "NotificationCreated",
     "NotificationDeliveryDue",
     "NotificationPreferencesChanged",
@@ -60,6 +61,15 @@ class NotificationsReadAll(_NotificationEvent, frozen=True, kw_only=True, tag="n
 
     entity_type: ClassVar[str] = "user"
     marked: int
+
+
+class ChannelAddressChanged(
+    _NotificationEvent, frozen=True, kw_only=True, tag="notification.address_changed"
+):
+    """A channel's plugin recorded or forgot where it reaches the user (``changes``: channel → [before, after])."""
+
+    entity_type: ClassVar[str] = "user"
+    channel: str
 
 
 class NotificationPreferencesChanged(

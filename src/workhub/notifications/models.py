@@ -63,6 +63,21 @@ class NotificationDelivery(Base):
     channel: Mapped[str] = mapped_column(String(40))
 
 
+class ChannelAddress(Base):
+    """Where a channel reaches a user (a Telegram chat id), recorded by the channel's plugin.
+
+    Deliveries read it in the statement that claims them and hand it to the
+    channel as ``recipient.address``.
+    """
+
+    __tablename__ = "channel_address"
+    __table_args__ = (UniqueConstraint("user_id", "channel"),)
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(40))
+    address: Mapped[str] = mapped_column(String(500))
+
+
 class MentionThread(Base):
     """Who a task's discussion has ``@mentioned`` so far: each of them hears of every new comment on it.
 

@@ -36,13 +36,14 @@ from workhub.kernel.pagination import decode_cursor, encode_cursor
 from workhub.kernel.services import Service
 from workhub.notifications import schemas
 from workhub.notifications.events import (
+    ChannelAddressChanged,
     NotificationCreated,
     NotificationDeliveryDue,
     NotificationPreferencesChanged,
     NotificationRead,
     NotificationsReadAll,
 )
-from workhub.notifications.models import Notification, NotificationPreference
+from workhub.notifications.models import ChannelAddress, Notification, NotificationPreference
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -503,3 +504,37 @@ class RenderingNotifier:
     ) -> int:
         """:func:`send_notifications`."""
         return await send_notifications(session, requests, profiles, channels=self.channels)
+
+    async def set_address(
+        self, session: AsyncSession, user_id: UUID, channel: str, address: str | None
+    ) -> None:
+        """Upsert or delete the user's address on ``channel``; published (so audited) when it changed."""
+        before = await session.scalar(
+            select(ChannelAddress.address).where(
+                ChannelAddress.user_id == user_id, ChannelAddress.channel == channel
+            )
+        )
+        if before == address:
+            return
+        now = clock.now()
+        if address is None:
+            await session.execute(
+                delete(ChannelAddress).where(
+                    ChannelAddress.user_id == user_id, ChannelAddress.channel == channel
+                )
+            )
+        else:
+            values = {"id": new_id(), "user_id": user_id, "channel": channel, "address": address}
+            await session.execute(
+                insert(ChannelAddress)
+                .values(**values, created_at=now, updated_at=now)
+                .on_conflict_do_update(
+                    index_elements=["user_id", "channel"], set_={"address": address, "updated_at": now}
+                )
+            )
+        await publish(
+            session,
+            ChannelAddressChanged(
+                entity_id=user_id, user_id=user_id, channel=channel, changes={channel: [before, address]}
+            ),
+        )

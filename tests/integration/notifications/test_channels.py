@@ -193,3 +193,45 @@ async def _deliver_again(hub: Hub, user_id: UUID) -> None:
             )
 
     await in_app(hub.client, run)
+
+
+async def test_a_channel_gets_the_address_its_plugin_recorded(
+    plugged: Hub, pigeon: RecordingChannelPlugin
+) -> None:
+    hub, channel = plugged, pigeon.channel
+    resp = await hub.client.put(
+        PREFS, json={"kinds": [{"kind": "task_assigned", "channels": ["pigeon"]}]}, headers=hub.editor.headers
+    )
+    assert resp.status_code == 200, resp.text
+    runtime = hub.client.app.state.registry.runtime
+
+    async def record(address: str | None) -> None:
+        from workhub.kernel.db import session_scope
+
+        async with session_scope(runtime.db) as session:
+            await runtime.notifier.set_address(session, hub.editor.id, "pigeon", address)
+
+    await in_app(hub.client, lambda: record("chat-42"))
+    await hub.create(hub.owner, assignee_id=str(hub.editor.id))
+    await hub.settle()
+    ((_, recipient),) = channel.delivered
+    assert recipient.address == "chat-42"
+
+    # Forgotten: the next delivery has no address. Both changes are in the audit log.
+    await in_app(hub.client, lambda: record(None))
+    await hub.create(hub.owner, assignee_id=str(hub.editor.id))
+    await hub.settle()
+    assert channel.delivered[-1][1].address is None
+
+    async def audited() -> list[dict[str, Any]]:
+        from workhub.audit.models import AuditRecord
+
+        async with runtime.db.get_session() as session:
+            rows = await session.scalars(
+                select(AuditRecord).where(AuditRecord.action == "notification.address_changed")
+            )
+            return [row.changes for row in rows]
+
+    assert sorted(map(str, await in_app(hub.client, audited))) == sorted(
+        map(str, [{"pigeon": [None, "chat-42"]}, {"pigeon": ["chat-42", None]}])
+    )
