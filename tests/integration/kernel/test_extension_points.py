@@ -21,7 +21,7 @@ SOURCES = ROOT / "src" / "workhub"
 EXAMPLE = "plugins/example/tests/test_example.py"
 EXAMPLE_INTAKE = "plugins/example/tests/test_example_intake.py"
 
-EXTENSION_POINTS: dict[str, tuple[str, str | None]] = {
+EXTENSION_POINTS: dict[str, tuple[str, str]] = {
     "add_routes": ("plugin_routes", f"{EXAMPLE}::test_hello_greets_in_the_callers_language"),
     "add_dependency": ("dependencies", f"{EXAMPLE}::test_the_greeting_comes_from_the_plugins_settings"),
     "subscribe": ("subscribers", f"{EXAMPLE}::test_created_projects_are_counted_once_through_the_outbox"),
@@ -72,10 +72,6 @@ EXTENSION_POINTS: dict[str, tuple[str, str | None]] = {
 }
 """Plugin API method → (the registry field it fills, the behavioural test that goes through a real consumer)."""
 
-PENDING: set[str] = set()
-"""Documented, with no consumer yet (none today). ``strict`` xfail: the day a consumer exists such an
-entry fails until it names its test."""
-
 
 def _readers(field: str) -> list[Path]:
     """Core files other than the registry itself that read ``<something>.<field>``."""
@@ -100,14 +96,8 @@ def test_every_plugin_api_method_is_an_extension_point_here() -> None:
     assert PLUGIN_API - {"runtime"} == EXTENSION_POINTS.keys()
 
 
-@pytest.mark.parametrize(
-    "method",
-    [
-        pytest.param(m, marks=pytest.mark.xfail(strict=True, reason="no consumer yet")) if m in PENDING else m
-        for m in sorted(EXTENSION_POINTS)
-    ],
-)
+@pytest.mark.parametrize("method", sorted(EXTENSION_POINTS))
 def test_the_extension_point_has_a_consumer_and_a_test(method: str) -> None:
     field, test = EXTENSION_POINTS[method]
     assert _readers(field), f"nothing in the core reads registry.{field}"
-    assert test is not None and _test_exists(test), f"{method}: its behavioural test {test} does not exist"
+    assert _test_exists(test), f"{method}: its behavioural test {test} does not exist"

@@ -11,11 +11,15 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.support import Api, SignedInUser, make_admin
+from workhub.kernel.clock import clock
 from workhub.kernel.extensions import SearchHit, SearchQuery, SearchResults
 from workhub.kernel.plugins import Registry
 
 ADMIN = "/api/v1/admin/search/tasks"
 MEMBER = "/api/v1/search/tasks"
+
+YEAR = clock.now().year + 1
+"""Deadlines in the year after the controlled clock's, so the test reads the same on any day."""
 
 
 async def _task(
@@ -132,10 +136,12 @@ async def test_filters_narrow_by_person_id_or_text_project_status_and_deadline(
     project = await api.project(owner, key="FIL")
     other = await api.project(owner, key="OTH")
     await _add(client, owner, project, boris, "editor")
-    await _task(client, owner, project, "Plan A", assignee_id=str(boris.id), deadline="2027-03-10T12:00:00Z")
-    await _task(client, owner, project, "Plan B", status="done", deadline="2027-04-10T12:00:00Z")
+    await _task(
+        client, owner, project, "Plan A", assignee_id=str(boris.id), deadline=f"{YEAR}-03-10T12:00:00Z"
+    )
+    await _task(client, owner, project, "Plan B", status="done", deadline=f"{YEAR}-04-10T12:00:00Z")
     await _task(client, boris, project, "Plan C")
-    await _task(client, owner, other, "Plan D", deadline="2027-03-20T12:00:00Z")
+    await _task(client, owner, other, "Plan D", deadline=f"{YEAR}-03-20T12:00:00Z")
 
     assert _titles(await _search(client, admin, q="plan", assignee=str(boris.id))) == ["Plan A"]
     assert _titles(await _search(client, admin, q="plan", assignee="bori")) == ["Plan A"]
@@ -144,7 +150,7 @@ async def test_filters_narrow_by_person_id_or_text_project_status_and_deadline(
     assert _titles(await _search(client, admin, q="plan", creator="nobody-like-this")) == []
     assert sorted(_titles(await _search(client, admin, q="plan", project=other["id"]))) == ["Plan D"]
     assert _titles(await _search(client, admin, q="plan", status="done")) == ["Plan B"]
-    march = await _search(client, admin, q="plan", deadline_from="2027-03-01", deadline_to="2027-03-31")
+    march = await _search(client, admin, q="plan", deadline_from=f"{YEAR}-03-01", deadline_to=f"{YEAR}-03-31")
     assert sorted(_titles(march)) == ["Plan A", "Plan D"]
     # No words: the filters alone, newest first.
     assert _titles(await _search(client, admin, creator="me")) == []
@@ -216,7 +222,7 @@ async def test_the_admin_search_is_for_administrators_only(client: AsyncTestClie
     [
         ({"status": "bogus"}, "status"),
         ({"deadline_from": "tomorrow"}, "deadline_from"),
-        ({"deadline_from": "2027-02-01", "deadline_to": "2027-01-01"}, "deadline_to"),
+        ({"deadline_from": f"{YEAR}-02-01", "deadline_to": f"{YEAR}-01-01"}, "deadline_to"),
         ({"cursor": "not-a-cursor"}, "cursor"),
         ({"assignee": "   "}, "assignee"),
         ({"q": "report\x01"}, "q"),
